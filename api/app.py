@@ -1,0 +1,71 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from workflow.codes import CODES
+from workflow.config import Settings
+from workflow.runtime import Runtime
+
+from . import docs, health, parcels
+from .base import Api
+from .errors import STATUS_BY_CODE, register_error_handlers
+
+
+def _description() -> str:
+    lines = [
+        "Landflow carries every parcel of Shizhu County through the land chain "
+        "调、规、批、征、供、用、建、验、登. Authenticate with `Authorization: Bearer <token>` "
+        "(`landflow users add NAME --role ROLE` prints one). Areas and money travel as decimal "
+        "strings, dates as `YYYY-MM-DD`. Errors are RFC 9457 problem documents "
+        "(`application/problem+json`) with a stable `code`:",
+        "",
+        "| code | kind | HTTP | message (zh / en) |",
+        "|---|---|---|---|",
+    ]
+    for c in sorted(CODES.values(), key=lambda c: (c.kind, c.code)):
+        status = STATUS_BY_CODE.get(c.code, 422)
+        lines.append(f"| `{c.code}` | {c.kind} | {status} | {c.zh} / {c.en} |")
+    return "\n".join(lines)
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
+               testing: bool = False) -> Flask:
+    if runtime is None:
+        runtime = Runtime.from_settings(settings or Settings.from_env())
+    settings = runtime.settings
+    app = Flask("landflow")
+    app.config.update(
+        TESTING=testing,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+        API_TITLE="Landflow",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {"description": _description()},
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["landflow"] = runtime
+    api = Api(app)
+    api.register_blueprint(health.blp)
+    api.register_blueprint(parcels.blp)
+    app.register_blueprint(docs.blp)
+    register_error_handlers(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def runtime_of(app: Flask) -> Any:
+    return app.extensions["landflow"]

@@ -1,0 +1,53 @@
+"""flask-smorest plumbing: a parser that turns every unreadable body into a 400 problem, a
+Blueprint that uses it, and an Api that documents errors as ``application/problem+json``."""
+
+from __future__ import annotations
+
+import http
+import json
+from typing import Any
+
+import flask_smorest
+from flask_smorest.spec import APISpecMixin
+from flask_smorest.utils import prepare_response
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from .errors import PROBLEM_MEDIA_TYPE
+from .schemas.common import ProblemSchema
+
+
+class StrictParser(FlaskParser):
+    def _raw_load_json(self, req: Any) -> Any:
+        data = req.get_data(cache=True)
+        if not is_json_request(req):
+            if data:
+                raise json.JSONDecodeError("Content-Type must be application/json", "x", 0)
+            return core.missing
+        try:
+            return core.parse_json(data)
+        except (RecursionError, ValueError) as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            # Too deeply nested, or an integer with thousands of digits.
+            raise json.JSONDecodeError(f"unreadable JSON: {type(exc).__name__}", "x", 0) from exc
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Problem document (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+        self.spec.components.response(APISpecMixin.DEFAULT_ERROR_RESPONSE_NAME, response,
+                                      lazy=True)

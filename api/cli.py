@@ -1,0 +1,207 @@
+"""The ``landflow`` command line: a Flask CLI group whose commands, like the views, parse their
+arguments, call one workflow operation and print what it returned."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from workflow.errors import LandflowError
+
+
+def _runtime() -> Any:
+    return current_app.extensions["landflow"]
+
+
+def _fail(err: LandflowError) -> None:
+    detail = getattr(err, "errors", None) or err.details
+    raise click.ClickException(f"{err.code}: {err.message} / {err.message_en} {detail or ''}")
+
+
+class Progress:
+    """A one-line progress display on stderr for long commands."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        pct = 100 if total == 0 else int(done * 100 / total)
+        if pct != self._last or done == total:
+            self._last = pct
+            click.echo(f"\r{self.label}: {done}/{total} ({pct}%)", nl=done >= total, err=True)
+
+
+def _create_app() -> Flask:
+    from .app import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(name="landflow", create_app=_create_app, add_default_commands=True,
+                 add_version_option=False,
+                 help="Landflow: the land chain 调规批征供用建验登 for Shizhu County.")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (db, seed, demo, users, diagram, audit):
+        app.cli.add_command(command)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+@click.group(help="Database schema (Alembic migrations).")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Migrate the database to the latest schema.")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    from workflow.migrate import upgrade
+
+    url = _runtime().settings.database_url
+    upgrade(url, revision)
+    click.echo(f"database at {revision}: {_safe_url(url)}")
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url
+
+
+# --- reference data and demo ------------------------------------------------------------------
+
+
+@click.command(help="Load Shizhu County's reference data (idempotent).")
+@with_appcontext
+def seed() -> None:
+    from workflow.seeding import load_seed
+
+    report = load_seed(_runtime().uow())
+    click.echo(f"seed: {report.counties} county, {report.townships} townships, "
+               f"{report.indicators} indicators; {report.changed} rows added or changed")
+
+
+@click.command(help="Generate a demo portfolio driven through the real transitions.")
+@click.option("--parcels", "count", default=60, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--seed", "random_seed", default=2021, show_default=True, type=int)
+@with_appcontext
+def demo(count: int, random_seed: int) -> None:
+    from workflow.demo import generate_demo
+
+    try:
+        report = generate_demo(_runtime(), count=count, random_seed=random_seed,
+                               progress=Progress("demo parcels"))
+    except LandflowError as err:
+        _fail(err)
+        return
+    click.echo("demo: " + ", ".join(f"{k} {v}" for k, v in sorted(report.items())))
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+@click.group(help="Accounts and bearer tokens.")
+def users() -> None:
+    pass
+
+
+@users.command("add", help="Create an account; prints its bearer token once, on the last line.")
+@click.argument("name")
+@click.option("--role", required=True,
+              type=click.Choice(["clerk", "approver", "auditor", "portal", "admin"]))
+@click.option("--township", default=None, help="Bind the account to one township (name or code)")
+@click.option("--expires-days", default=None, type=click.IntRange(1, 3650),
+              help="The token expires after this many days")
+@with_appcontext
+def users_add(name: str, role: str, township: str | None, expires_days: int | None) -> None:
+    from datetime import timedelta
+
+    from workflow.accounts import add_user
+
+    runtime = _runtime()
+    expires_at = runtime.clock.now() + timedelta(days=expires_days) if expires_days else None
+    try:
+        created = add_user(runtime.uow(), name, role, township, expires_at=expires_at)
+    except LandflowError as err:
+        _fail(err)
+        return
+    scope = f" in {created.township}" if created.township else ""
+    click.echo(f"account {created.account_id} {created.name} ({created.role}{scope}); "
+               "the token below is shown only once:", err=False)
+    click.echo(created.token)
+
+
+@users.command("list", help="List accounts.")
+@with_appcontext
+def users_list() -> None:
+    from workflow.accounts import list_users
+
+    for u in list_users(_runtime().reader()):
+        state = "active" if u["active"] else "revoked"
+        click.echo(f"{u['id']:>4}  {u['name']:<24} {u['role']:<9} {u['township'] or '-':<8} "
+                   f"{state}")
+
+
+@users.command("revoke", help="Deactivate an account and revoke its tokens at once.")
+@click.argument("name")
+@with_appcontext
+def users_revoke(name: str) -> None:
+    from workflow.accounts import revoke_user
+
+    try:
+        n = revoke_user(_runtime().uow(), name)
+    except LandflowError as err:
+        _fail(err)
+        return
+    click.echo(f"revoked {name}: {n} token(s)")
+
+
+# --- lifecycle and audit ------------------------------------------------------------------------
+
+
+@click.command(help="Write the lifecycle as a Mermaid state diagram.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def diagram(output: Path | None) -> None:
+    from states.diagram import mermaid
+
+    text = mermaid()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
+@click.group(help="The audit trail.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Walk every hash chain; report the first broken link.")
+@with_appcontext
+def audit_verify() -> None:
+    from workflow.audit import verify_chains
+
+    with _runtime().reader() as uow:
+        report = verify_chains(uow.session, progress=Progress("audit events"))
+    if report.ok:
+        click.echo(f"audit OK: {report.events} events in {report.streams} chains verified")
+        return
+    b = report.broken
+    assert b is not None
+    click.echo(f"audit BROKEN at {b.stream} #{b.stream_seq} (event {b.event_id}): {b.reason}",
+               err=True)
+    sys.exit(1)

@@ -1,0 +1,64 @@
+"""Shapes shared by every endpoint: problem documents, decimals and dates as strings, paging."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+
+def Dec(**kw):  # noqa: N802 - a field factory reads like a type
+    """A decimal carried as a string ("12000.50")."""
+    kw.setdefault("allow_none", True)
+    return fields.String(metadata={"pattern": DECIMAL_PATTERN, "example": "12000.50",
+                                   **kw.pop("metadata", {})}, **kw)
+
+
+def DateStr(**kw):  # noqa: N802
+    kw.setdefault("allow_none", True)
+    return fields.String(metadata={"format": "date", "example": "2025-04-15",
+                                   **kw.pop("metadata", {})}, **kw)
+
+
+def DateTimeStr(**kw):  # noqa: N802
+    kw.setdefault("allow_none", True)
+    return fields.String(metadata={"format": "date-time", **kw.pop("metadata", {})}, **kw)
+
+
+class Label(Schema):
+    zh = fields.String()
+    en = fields.String()
+
+
+class ViolationSchema(Schema):
+    rule = fields.String(metadata={"description": "Stable rule code"})
+    message = fields.String(metadata={"description": "Chinese message"})
+    message_en = fields.String(metadata={"description": "English fallback"})
+    details = fields.Dict()
+
+
+class RuleResultSchema(Schema):
+    rule = fields.String()
+    passed = fields.Boolean()
+    codes = fields.List(fields.String())
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, with Landflow's stable ``code``."""
+
+    type = fields.String()
+    title = fields.String()
+    title_en = fields.String()
+    status = fields.Integer()
+    code = fields.String(metadata={"description": "Stable error code, see the API description"})
+    detail = fields.String()
+    detail_en = fields.String()
+    errors = fields.Dict(metadata={"description": "Field → messages, for VALIDATION_ERROR"})
+    violations = fields.List(fields.Nested(ViolationSchema))
+    rule_results = fields.List(fields.Nested(RuleResultSchema))
+    field = fields.String()
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))

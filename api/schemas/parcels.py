@@ -1,0 +1,178 @@
+"""Response and query shapes of the parcel endpoints (request bodies: ``workflow.payloads``)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from states import ParcelState
+from workflow.payloads import OWNERSHIPS, PLANNED_USES
+
+from .common import DateStr, DateTimeStr, Dec, Label, PageArgs, RuleResultSchema, ViolationSchema
+
+
+class TownshipRef(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class LandOut(Schema):
+    farmland_m2 = Dec()
+    paddy_m2 = Dec()
+    farmland_grade = fields.Integer(allow_none=True)
+    other_agricultural_m2 = Dec()
+    unused_m2 = Dec()
+    construction_m2 = Dec()
+    total_m2 = Dec()
+    total_mu = Dec(metadata={"description": "亩"})
+    total_ha = Dec(metadata={"description": "hectares"})
+    converted_to_construction_m2 = Dec(
+        metadata={"description": "agricultural + unused land: what approval converts"})
+
+
+class ControlLinesOut(Schema):
+    basic_farmland_m2 = Dec()
+    red_line_m2 = Dec()
+    in_development_boundary = fields.Boolean()
+
+
+class DeadlineOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    due_on = DateStr()
+    state = fields.String()
+    basis = fields.String()
+    explanation = fields.String()
+    label = fields.Nested(Label)
+
+
+class ParcelOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    county_code = fields.String()
+    township = fields.Nested(TownshipRef)
+    ownership = fields.String()
+    state = fields.String()
+    state_label = fields.Nested(Label)
+    stage = fields.Dict()
+    version = fields.Integer()
+    surveyed_on = DateStr()
+    last_effective_date = DateStr()
+    land = fields.Nested(LandOut)
+    control_lines = fields.Nested(ControlLinesOut)
+    geometry = fields.Dict(allow_none=True)
+    planning = fields.Dict(allow_none=True)
+    approval = fields.Dict(allow_none=True)
+    expropriation = fields.Dict(allow_none=True)
+    supply = fields.Dict(allow_none=True)
+    construction = fields.Dict(allow_none=True)
+    inspection = fields.Dict(allow_none=True)
+    registration = fields.Dict(allow_none=True)
+    idle = fields.Dict(allow_none=True)
+    recovery = fields.Dict(allow_none=True)
+    certificate = fields.Dict(allow_none=True)
+    closed_on = DateStr()
+    deadlines = fields.List(fields.Nested(DeadlineOut))
+
+
+class ParcelPage(Schema):
+    items = fields.List(fields.Nested(ParcelOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class ParcelListArgs(PageArgs):
+    state = fields.String(validate=validate.OneOf([s.value for s in ParcelState]))
+    township = fields.String(validate=validate.Length(min=1, max=40))
+    planned_use = fields.String(validate=validate.OneOf(PLANNED_USES))
+    ownership = fields.String(validate=validate.OneOf(OWNERSHIPS))
+    code = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class EventOut(Schema):
+    seq = fields.Integer(metadata={"description": "Global audit sequence number"})
+    stream_seq = fields.Integer(metadata={"description": "Position in the parcel's hash chain"})
+    kind = fields.String()
+    transition = fields.String(allow_none=True)
+    record = fields.String(allow_none=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    effective_date = DateStr()
+    recorded_at = DateTimeStr()
+    actor = fields.String()
+    role = fields.String()
+    payload = fields.Dict()
+    rule_results = fields.Raw()
+    idempotency_key = fields.String(allow_none=True)
+    prev_hash = fields.String(allow_none=True)
+    hash = fields.String()
+
+
+class HistoryOut(Schema):
+    parcel_id = fields.Integer()
+    items = fields.List(fields.Nested(EventOut))
+
+
+class PostingOut(Schema):
+    ledger = fields.String()
+    account_id = fields.Integer(allow_none=True)
+    credit_id = fields.Integer(allow_none=True)
+    entry = fields.String()
+    amount_m2 = Dec()
+    paddy_m2 = Dec()
+    balance_after_m2 = Dec()
+    remaining_after_m2 = Dec()
+    reference = fields.String(allow_none=True)
+
+
+class TransitionOut(Schema):
+    parcel = fields.Nested(ParcelOut)
+    event = fields.Nested(EventOut, allow_none=True)
+    rule_results = fields.List(fields.Nested(RuleResultSchema))
+    violations = fields.List(fields.Nested(ViolationSchema))
+    postings = fields.List(fields.Nested(PostingOut))
+    deadlines = fields.List(fields.Dict())
+    dry_run = fields.Boolean()
+    certificate = fields.Dict(allow_none=True)
+
+
+class TransitionQuery(Schema):
+    dry_run = fields.Boolean(load_default=False)
+
+
+class PrecheckItem(Schema):
+    transition = fields.String()
+    to_state = fields.String()
+    label = fields.Nested(Label)
+    ready = fields.Boolean()
+    checked = fields.List(fields.Nested(RuleResultSchema))
+    needs_payload = fields.List(fields.String())
+    violations = fields.List(fields.Nested(ViolationSchema))
+
+
+class PrecheckOut(Schema):
+    parcel_id = fields.Integer()
+    state = fields.String()
+    version = fields.Integer()
+    as_of = DateStr()
+    items = fields.List(fields.Nested(PrecheckItem))
+
+
+class RecordOut(Schema):
+    id = fields.Integer()
+    parcel_id = fields.Integer()
+    kind = fields.String()
+    date = DateStr()
+    details = fields.Dict()
+    event_seq = fields.Integer()
+
+
+class RecordCreated(Schema):
+    record = fields.Nested(RecordOut)
+    event = fields.Nested(EventOut)
+    parcel = fields.Nested(ParcelOut)
+
+
+class RecordList(Schema):
+    items = fields.List(fields.Nested(RecordOut))
+    total = fields.Integer()

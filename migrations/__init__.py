@@ -1,0 +1,1 @@
+"""Alembic migrations. Revision files freeze what they need and never import live models."""

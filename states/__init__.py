@@ -1,0 +1,39 @@
+"""The lifecycle as data: states, steps, roles, and the one shared machine built from them."""
+
+from .lifecycle import (
+    ASSIGNABLE_ROLES,
+    CREATE_TRIGGER,
+    STATE_LABELS,
+    STATE_STAGE,
+    STAGES,
+    STEP_BY_TRIGGER,
+    STEPS,
+    TERMINAL_STATES,
+    TRIGGERS,
+    ParcelState,
+    Role,
+    Step,
+    allowed_from,
+    step,
+)
+from .machine import MACHINE, build_machine, edge_exists
+
+__all__ = [
+    "ASSIGNABLE_ROLES",
+    "CREATE_TRIGGER",
+    "MACHINE",
+    "STAGES",
+    "STATE_LABELS",
+    "STEP_BY_TRIGGER",
+    "STATE_STAGE",
+    "STEPS",
+    "TERMINAL_STATES",
+    "TRIGGERS",
+    "ParcelState",
+    "Role",
+    "Step",
+    "allowed_from",
+    "build_machine",
+    "edge_exists",
+    "step",
+]

@@ -1,0 +1,56 @@
+"""Runtime settings, read once from the environment.
+
+Legal parameters (periods, rates, thresholds) are not here; they live in ``workflow.law``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "var" / "landflow.sqlite3"
+
+
+def _secret_from_file(path: Path) -> str:
+    """A server secret kept beside the SQLite file so restarts keep verifying certificates."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
+    secret_key: str = field(default="", repr=False)
+    timezone: str = "Asia/Shanghai"
+    # Bodies above this are refused with 413 before they are parsed.
+    max_body_bytes: int = 256 * 1024
+    public_base_url: str = "http://127.0.0.1:8000"
+    pool_size: int = 10
+    echo_sql: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        url = env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+        secret = env.get("LANDFLOW_SECRET_KEY") or ""
+        if not secret:
+            secret = _secret_from_file(PROJECT_ROOT / "var" / "secret_key")
+        values: dict[str, object] = {
+            "database_url": url,
+            "secret_key": secret,
+            "timezone": env.get("LANDFLOW_TIMEZONE", "Asia/Shanghai"),
+            "max_body_bytes": int(env.get("LANDFLOW_MAX_BODY_BYTES", 256 * 1024)),
+            "public_base_url": env.get("LANDFLOW_PUBLIC_URL", "http://127.0.0.1:8000"),
+            "pool_size": int(env.get("LANDFLOW_DB_POOL_SIZE", 10)),
+            "echo_sql": env.get("LANDFLOW_ECHO_SQL", "") == "1",
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,22 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from .accounts import Account, ApiToken
+from .audit import AuditEvent
+from .idempotency import IdempotencyKey
+from .outbox import OutboxCounter, OutboxEvent
+from .parcel import Parcel, ParcelRecord
+from .reference import County, PlanIndicator, Township
+
+__all__ = [
+    "Account",
+    "ApiToken",
+    "AuditEvent",
+    "County",
+    "IdempotencyKey",
+    "OutboxCounter",
+    "OutboxEvent",
+    "Parcel",
+    "ParcelRecord",
+    "PlanIndicator",
+    "Township",
+]

@@ -1,0 +1,136 @@
+"""The parcel aggregate: its land-class breakdown, control lines and the facts each step adds,
+and the dated procedural records that rules read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base
+from .reference import Township
+
+ZERO = Decimal("0.00")
+
+
+class Parcel(Base):
+    __tablename__ = "parcels"
+    __table_args__ = (
+        CheckConstraint("ownership IN ('collective', 'state')", name="ownership"),
+        CheckConstraint(
+            "farmland_m2 >= 0 AND paddy_m2 >= 0 AND other_agricultural_m2 >= 0 "
+            "AND unused_m2 >= 0 AND construction_m2 >= 0",
+            name="areas_non_negative",
+        ),
+        CheckConstraint("paddy_m2 <= farmland_m2", name="paddy_within_farmland"),
+        CheckConstraint("basic_farmland_m2 <= farmland_m2", name="basic_within_farmland"),
+        CheckConstraint("farmland_grade BETWEEN 1 AND 15", name="grade_range"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_parcels_township_state", "township_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    county_code: Mapped[str] = mapped_column(String(6))
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
+    ownership: Mapped[str] = mapped_column(String(12))
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    surveyed_on: Mapped[date]
+    last_effective_date: Mapped[date]
+
+    # Land-class breakdown from the survey (三调), square metres.
+    farmland_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    paddy_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    farmland_grade: Mapped[int | None]
+    other_agricultural_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    unused_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    construction_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    # Control lines (三条控制线).
+    basic_farmland_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    red_line_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    in_development_boundary: Mapped[bool] = mapped_column(default=True)
+    geometry: Mapped[dict[str, Any] | None]
+
+    # 规: planning.
+    planned_use: Mapped[str | None] = mapped_column(String(32), index=True)
+    planning_conditions: Mapped[dict[str, Any] | None]
+    major_project: Mapped[dict[str, Any] | None]
+    red_line_activity: Mapped[dict[str, Any] | None]
+    planned_on: Mapped[date | None]
+    planned_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # 批: approval.
+    approval_no: Mapped[str | None] = mapped_column(String(64))
+    approval_authority: Mapped[str | None] = mapped_column(String(16))
+    approved_on: Mapped[date | None]
+    # 征: expropriation.
+    expropriation_announced_on: Mapped[date | None]
+    expropriated_on: Mapped[date | None]
+    # 供: supply.
+    supply_method: Mapped[str | None] = mapped_column(String(16))
+    price_yuan: Mapped[Decimal | None]
+    term_years: Mapped[int | None]
+    contract_signed_on: Mapped[date | None]
+    agreed_start_date: Mapped[date | None]
+    agreed_completion_date: Mapped[date | None]
+    land_user: Mapped[str | None] = mapped_column(String(200))
+    supplied_area_m2: Mapped[Decimal | None]
+    supplied_on: Mapped[date | None]
+    # 用 / 建.
+    handed_over_on: Mapped[date | None]
+    permit_no: Mapped[str | None] = mapped_column(String(64))
+    construction_started_on: Mapped[date | None]
+    # 验.
+    actual_area_m2: Mapped[Decimal | None]
+    within_approved_boundary: Mapped[bool | None]
+    planning_verified: Mapped[bool | None]
+    inspected_on: Mapped[date | None]
+    # 登.
+    registered_on: Mapped[date | None]
+    # Idle land and recovery.
+    idle_cause: Mapped[str | None] = mapped_column(String(16))
+    idle_declared_on: Mapped[date | None]
+    idle_determination_no: Mapped[str | None] = mapped_column(String(64))
+    idle_fee_yuan: Mapped[Decimal | None]
+    recovered_on: Mapped[date | None]
+    recovery_decision_no: Mapped[str | None] = mapped_column(String(64))
+    # Rejected, withdrawn or lapsed.
+    closed_on: Mapped[date | None]
+
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    township: Mapped[Township] = relationship(lazy="joined")
+
+    @property
+    def agricultural_m2(self) -> Decimal:
+        return self.farmland_m2 + self.other_agricultural_m2
+
+    @property
+    def converted_to_construction_m2(self) -> Decimal:
+        """New construction land: agricultural plus unused land (66号令 第二条)."""
+        return self.farmland_m2 + self.other_agricultural_m2 + self.unused_m2
+
+    @property
+    def total_m2(self) -> Decimal:
+        return (
+            self.farmland_m2 + self.other_agricultural_m2 + self.unused_m2 + self.construction_m2
+        )
+
+
+class ParcelRecord(Base):
+    """A dated procedural step that changes no state but that rules read (DESIGN "records")."""
+
+    __tablename__ = "parcel_records"
+    __table_args__ = (Index("ix_parcel_records_parcel_kind", "parcel_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    occurred_on: Mapped[date]
+    details: Mapped[dict[str, Any]]
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"))
+    created_at: Mapped[datetime]

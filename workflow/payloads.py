@@ -1,0 +1,372 @@
+"""What each step accepts: marshmallow schemas for the survey, every transition body and records.
+
+The service receives payloads already loaded by these schemas (the API parses with them, and so
+do the command line and the demo through ``load``). Cross-field facts of the payload itself
+(paddy within farmland, dates in order within one body) are checked here; facts that need the
+parcel or the ledgers are rules.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from .errors import ValidationFailed
+
+MAX_AREA = Decimal("100000000000.00")  # 10^11 m² — larger than any county
+MAX_MONEY = Decimal("1000000000000000.00")  # 10^15 yuan
+
+
+class Amount(fields.Decimal):
+    """A non-negative decimal with at most two places, sent as a string or a JSON number."""
+
+    def __init__(self, *, maximum: Decimal = MAX_AREA, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Range(min=Decimal("0"), max=maximum))
+        super().__init__(places=None, as_string=True, allow_nan=False, **kwargs)
+        self.metadata.setdefault("example", "12000.50")
+        self.metadata.setdefault("pattern", r"^\d+(\.\d{1,2})?$")
+
+    def _validated(self, value: Any) -> Decimal:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, float):
+            value = repr(value)
+        if isinstance(value, str) and len(value) > 40:
+            raise self.make_error("invalid")
+        try:
+            number = super()._validated(value)
+        except (InvalidOperation, ValueError, TypeError) as exc:
+            raise self.make_error("invalid") from exc
+        if number is None:
+            raise self.make_error("invalid")
+        exponent = number.as_tuple().exponent
+        if not isinstance(exponent, int) or exponent < -2:
+            raise ValidationError("至多两位小数 / at most two decimal places")
+        return number.quantize(Decimal("0.01"))
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def Money(**kwargs: Any) -> Amount:  # noqa: N802 - a field factory reads like a type
+    return Amount(maximum=MAX_MONEY, **kwargs)
+
+
+_CODE_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
+
+
+def Text(max_length: int = 200, **kwargs: Any) -> fields.String:  # noqa: N802
+    return fields.String(
+        validate=[validate.Length(min=1, max=max_length), validate.Regexp(_CODE_RE)], **kwargs
+    )
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+PLANNED_USES = (
+    "residential", "commodity_housing", "affordable_housing", "commercial", "industrial",
+    "tourism", "entertainment", "public_service", "infrastructure", "education", "science",
+    "culture", "health", "sports", "government", "military", "energy", "transport", "water",
+    "mining", "comprehensive", "other",
+)
+SUPPLY_METHODS = ("allocation", "tender", "auction", "listing", "agreement", "lease")
+OWNERSHIPS = ("collective", "state")
+AUTHORITIES = ("chongqing", "state_council")
+IDLE_CAUSES = ("user", "government", "force_majeure")
+MAJOR_PROJECT_CATEGORIES = (
+    "central_decision", "military", "transport", "energy", "water", "state_recognised",
+)
+RECORD_KINDS = (
+    "pre_announcement", "status_survey", "risk_assessment", "plan_announcement",
+    "objection_majority", "hearing", "compensation_registration", "funds_in_place",
+    "agreements_signed", "payment", "idle_notice", "idle_investigation", "idle_hearing",
+    "idle_fee_paid", "idle_disposal", "inspection_failed", "construction_progress",
+    "construction_suspended", "note",
+)
+
+
+class Base(Strict):
+    effective_date = fields.Date(
+        metadata={"description": "The real-world date of the step (YYYY-MM-DD); default today"})
+    expected_version = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Refuse with VERSION_CONFLICT unless the parcel is at this "
+                                 "version"})
+
+
+# --- survey -----------------------------------------------------------------------------------
+
+
+class LandSchema(Strict):
+    farmland_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "耕地"})
+    paddy_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "水田 (part of 耕地)"})
+    farmland_grade = fields.Integer(
+        validate=validate.Range(min=1, max=15), allow_none=True,
+        metadata={"description": "耕地质量等别 1 (best) … 15"})
+    other_agricultural_m2 = Amount(load_default=Decimal("0.00"))
+    unused_m2 = Amount(load_default=Decimal("0.00"))
+    construction_m2 = Amount(load_default=Decimal("0.00"))
+
+    @validates_schema
+    def _paddy_and_grade(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("paddy_m2", 0) > data.get("farmland_m2", 0):
+            raise ValidationError(
+                "水田面积不得大于耕地面积 / paddy_m2 must not exceed farmland_m2", "paddy_m2")
+        if data.get("farmland_m2", 0) > 0 and data.get("farmland_grade") is None:
+            raise ValidationError(
+                "有耕地时须填写耕地质量等别 / farmland_grade is required when there is farmland",
+                "farmland_grade")
+
+
+class ControlLinesSchema(Strict):
+    basic_farmland_m2 = Amount(load_default=Decimal("0.00"),
+                               metadata={"description": "永久基本农田 (part of 耕地)"})
+    red_line_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "生态保护红线"})
+    in_development_boundary = fields.Boolean(load_default=True,
+                                             metadata={"description": "城镇开发边界内"})
+
+
+_GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                   "MultiPolygon", "GeometryCollection")
+
+
+def _check_geometry(value: dict[str, Any]) -> None:
+    kind = value.get("type")
+    if kind not in _GEOMETRY_TYPES:
+        raise ValidationError(f"GeoJSON geometry type must be one of {', '.join(_GEOMETRY_TYPES)}")
+    if kind == "GeometryCollection":
+        if not isinstance(value.get("geometries"), list):
+            raise ValidationError("GeometryCollection needs 'geometries'")
+    elif not isinstance(value.get("coordinates"), list):
+        raise ValidationError("GeoJSON geometry needs a 'coordinates' array")
+
+
+class SurveySchema(Strict):
+    code = Text(64, required=True, metadata={"description": "Parcel code, unique"})
+    effective_date = fields.Date(metadata={"description": "Survey date; default today"})
+    township = Text(40, required=True,
+                    metadata={"description": "Township name (e.g. 南宾街道) or code"})
+    ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
+    land = fields.Nested(LandSchema, required=True)
+    control_lines = fields.Nested(ControlLinesSchema, load_default=None)
+    geometry = fields.Dict(load_default=None, validate=_check_geometry,
+                           metadata={"description": "Optional GeoJSON geometry"})
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
+        land = data.get("land") or {}
+        total = sum(
+            (land.get(k, Decimal(0)) for k in
+             ("farmland_m2", "other_agricultural_m2", "unused_m2", "construction_m2")),
+            Decimal(0),
+        )
+        if land and total <= 0:
+            raise ValidationError("地块总面积须大于零 / the parcel's total area must be positive",
+                                  "land")
+        lines = data.get("control_lines") or {}
+        if lines.get("basic_farmland_m2", 0) > land.get("farmland_m2", 0):
+            raise ValidationError(
+                "永久基本农田不得大于耕地面积 / basic_farmland_m2 must not exceed farmland_m2",
+                "control_lines")
+        if lines.get("red_line_m2", 0) > total:
+            raise ValidationError(
+                "生态保护红线面积不得大于地块面积 / red_line_m2 must not exceed the parcel's area",
+                "control_lines")
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+class PlanningConditionsSchema(Strict):
+    plot_ratio_max = Amount(required=True, validate=validate.Range(min=Decimal("0.01"),
+                                                                   max=Decimal("100")),
+                            metadata={"description": "容积率上限"})
+    building_density_max = Amount(required=True,
+                                  validate=validate.Range(min=Decimal("0"), max=Decimal("100")),
+                                  metadata={"description": "建筑密度上限 (%)"})
+    green_ratio_min = Amount(required=True,
+                             validate=validate.Range(min=Decimal("0"), max=Decimal("100")),
+                             metadata={"description": "绿地率下限 (%)"})
+    height_max_m = Amount(required=True,
+                          validate=validate.Range(min=Decimal("0"), max=Decimal("1000")),
+                          metadata={"description": "建筑限高 (m)"})
+
+
+class MajorProjectSchema(Strict):
+    category = fields.String(required=True, validate=validate.OneOf(MAJOR_PROJECT_CATEGORIES),
+                             metadata={"description": "自然资规〔2018〕3号 major-project category"})
+    name = Text(200, required=True)
+    approval_ref = Text(120, required=True,
+                        metadata={"description": "State Council (or entrusted) approval reference"})
+
+
+class RedLineActivitySchema(Strict):
+    category = Text(80, required=True,
+                    metadata={"description": "Allowed limited activity (自然资发〔2022〕142号)"})
+    determination_ref = Text(120, required=True, metadata={"description": "认定意见 reference"})
+
+
+class PlanSchema(Base):
+    planned_use = fields.String(required=True, validate=validate.OneOf(PLANNED_USES))
+    planning_conditions = fields.Nested(PlanningConditionsSchema, required=True)
+    major_project = fields.Nested(MajorProjectSchema, load_default=None)
+    red_line_activity = fields.Nested(RedLineActivitySchema, load_default=None)
+    in_village_plan = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Outside the urban development boundary but inside an approved "
+                                 "village plan (村庄规划)"})
+
+
+class ApproveSchema(Base):
+    approval_no = Text(64, required=True, metadata={"description": "Approval document number"})
+    authority = fields.String(load_default="chongqing", validate=validate.OneOf(AUTHORITIES))
+    quota_account_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    farmland_credit_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+        validate=validate.Length(max=100))
+    land_ticket_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+        validate=validate.Length(max=100))
+
+
+class RejectSchema(Base):
+    reason = Text(500, required=True)
+
+
+class WithdrawSchema(Base):
+    reason = Text(500, load_default=None)
+
+
+class ExpropriateSchema(Base):
+    announced_on = fields.Date(required=True, metadata={"description": "征收土地公告 date"})
+    compensation_paid = fields.Boolean(required=True)
+
+
+class SupplySchema(Base):
+    method = fields.String(required=True, validate=validate.OneOf(SUPPLY_METHODS))
+    price_yuan = Money(required=True)
+    term_years = fields.Integer(validate=validate.Range(min=1, max=99), load_default=None)
+    signed_on = fields.Date(required=True)
+    agreed_start_date = fields.Date(required=True)
+    agreed_completion_date = fields.Date(required=True)
+    land_user = Text(200, required=True)
+    area_m2 = Amount(load_default=None)
+    intending_users = fields.Integer(validate=validate.Range(min=1, max=10000), load_default=1)
+
+
+class LapseSchema(Base):
+    reason = Text(500, load_default=None)
+
+
+class HandOverSchema(Base):
+    note = Text(500, load_default=None)
+
+
+class StartConstructionSchema(Base):
+    permit_no = Text(64, required=True, metadata={"description": "施工许可证 number"})
+
+
+class InspectSchema(Base):
+    actual_area_m2 = Amount(required=True)
+    within_approved_boundary = fields.Boolean(required=True)
+    planning_verified = fields.Boolean(required=True)
+
+
+class RegisterSchema(Base):
+    right_holder = Text(200, load_default=None)
+
+
+class DeclareIdleSchema(Base):
+    cause = fields.String(required=True, validate=validate.OneOf(IDLE_CAUSES))
+    determination_no = Text(64, required=True, metadata={"description": "闲置土地认定书 number"})
+
+
+class ResumeSchema(Base):
+    note = Text(500, load_default=None)
+
+
+class RecoverSchema(Base):
+    decision_no = Text(64, required=True, metadata={"description": "收回决定书 number"})
+
+
+TRANSITION_SCHEMAS: dict[str, type[Schema]] = {
+    "plan": PlanSchema,
+    "approve": ApproveSchema,
+    "reject": RejectSchema,
+    "withdraw": WithdrawSchema,
+    "expropriate": ExpropriateSchema,
+    "supply": SupplySchema,
+    "lapse": LapseSchema,
+    "hand_over": HandOverSchema,
+    "start_construction": StartConstructionSchema,
+    "inspect": InspectSchema,
+    "register": RegisterSchema,
+    "declare_idle": DeclareIdleSchema,
+    "resume": ResumeSchema,
+    "recover": RecoverSchema,
+}
+
+
+# --- records ------------------------------------------------------------------------------------
+
+
+class PaymentDetails(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    amount_yuan = Money(required=True)
+
+
+RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {"payment": PaymentDetails}
+
+
+class RecordSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(RECORD_KINDS))
+    date = fields.Date(required=True)
+    details = fields.Dict(load_default=dict)
+
+    @post_load
+    def _details(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        schema = RECORD_DETAIL_SCHEMAS.get(data["kind"])
+        if schema is not None:
+            try:
+                data["details"] = {**data["details"], **schema().load(data["details"])}
+            except ValidationError as exc:
+                raise ValidationError({"details": exc.messages}) from exc
+        return data
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def load(schema: type[Schema] | Schema, raw: Any) -> dict[str, Any]:
+    """Load ``raw`` with ``schema`` or raise ``ValidationFailed`` naming every bad field."""
+    instance = schema() if isinstance(schema, type) else schema
+    if not isinstance(raw, dict):
+        raise ValidationFailed({"_schema": ["请求体须为 JSON 对象 / body must be a JSON object"]})
+    try:
+        return dict(instance.load(raw))
+    except ValidationError as exc:
+        raise ValidationFailed(exc.normalized_messages()) from exc
+
+
+def load_transition(name: str, raw: Any) -> dict[str, Any]:
+    return load(TRANSITION_SCHEMAS[name], raw)

@@ -1,0 +1,65 @@
+"""The rule registry: a guard is one small function over a ``StepContext`` that calls
+``ctx.violate(CODE, **details)`` for every breach it finds. Registering it takes one decorator;
+naming it in a step's ``guards`` (``states.lifecycle``) puts it on that edge. Its codes and
+messages live in ``workflow.codes``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..codes import CODES
+from ..context import StepContext
+
+GuardFn = Callable[[StepContext], None]
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    fn: GuardFn
+    codes: tuple[str, ...]
+    source: str
+    meaning: str
+    # False when the guard needs the request body, so it cannot run in the pre-check.
+    precheck: bool = True
+
+    def __call__(self, ctx: StepContext) -> None:
+        before = len(ctx.violations)
+        self.fn(ctx)
+        for v in ctx.violations[before:]:
+            if v.rule not in self.codes:
+                raise AssertionError(f"guard {self.name} raised undeclared code {v.rule}")
+
+
+GUARDS: dict[str, Guard] = {}
+
+
+def guard(*, codes: tuple[str, ...], source: str, meaning: str, precheck: bool = True
+          ) -> Callable[[GuardFn], GuardFn]:
+    """Register a guard under its function name, with the codes it may raise, the legal source
+    it enforces and a one-line meaning (both end up in ``docs/rules.md``)."""
+
+    def register(fn: GuardFn) -> GuardFn:
+        name = fn.__name__
+        if name in GUARDS:
+            raise ValueError(f"guard {name} registered twice")
+        unknown = [c for c in codes if c not in CODES]
+        if unknown:
+            raise ValueError(f"guard {name} uses codes missing from workflow.codes: {unknown}")
+        GUARDS[name] = Guard(name, fn, codes, source, meaning, precheck)
+        return fn
+
+    return register
+
+
+def run_guards(names: tuple[str, ...], ctx: StepContext) -> None:
+    """Run every guard of the edge; collect all violations and one result per guard."""
+    for name in names:
+        g = GUARDS[name]
+        before = len(ctx.violations)
+        g(ctx)
+        found = ctx.violations[before:]
+        ctx.rule_results.append(
+            {"rule": name, "passed": not found, "codes": sorted({v.rule for v in found})}
+        )

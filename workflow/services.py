@@ -1,0 +1,325 @@
+"""The service layer: every change to a parcel goes through here, one transaction each.
+
+``fire_transition`` follows DESIGN "Firing a transition": lock the parcel row, re-read its state,
+check ``expected_version``, the edge and the role, run every guard of the edge collecting all
+violations, apply the effects, append the hash-chained audit event and the outbox event, commit
+(or roll back for a dry run). A violation or an error leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from states import CREATE_TRIGGER, MACHINE, STEP_BY_TRIGGER, ParcelState, Step, edge_exists
+
+from . import effects as _effects  # noqa: F401 - registers effects
+from . import rules as _rules  # noqa: F401 - registers guards
+from .actors import Actor
+from .audit import append_event, plain
+from .context import StepContext
+from .effects import run_effects
+from .errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    OutOfScope,
+    RuleViolation,
+    TransitionNotAllowed,
+    ValidationFailed,
+    VersionConflict,
+)
+from .idempotency import remember, replay, request_hash
+from .models import Parcel, ParcelRecord
+from .repositories import find_township, get_parcel, lock_parcel
+from .rules import run_guards
+from .uow import UnitOfWork
+from .views import event_view, parcel_view, record_view
+
+RECORD_ROLES = ("clerk", "approver")
+
+
+def _step(name: str) -> Step:
+    step = STEP_BY_TRIGGER.get(name)
+    if step is None:
+        raise NotFound({"what": f"操作 {name} / transition {name}"})
+    return step
+
+
+def check_scope(actor: Actor, parcel: Parcel) -> None:
+    """A clerk bound to a township sees and moves only that township's parcels."""
+    if actor.township_id is not None and parcel.township_id != actor.township_id:
+        raise OutOfScope({"parcel_id": parcel.id})
+
+
+def _view_with_deadlines(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
+    return parcel_view(parcel)
+
+
+def _outcome(uow: UnitOfWork, ctx: StepContext, parcel: Parcel, event: Any) -> dict[str, Any]:
+    return {
+        "parcel": _view_with_deadlines(uow, parcel),
+        "event": event_view(event) if event is not None else None,
+        "rule_results": ctx.rule_results,
+        "postings": plain(ctx.postings),
+        "deadlines": plain(ctx.deadlines),
+        "dry_run": ctx.dry_run,
+    }
+
+
+def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
+                  idempotency_key: str | None = None, dry_run: bool = False
+                  ) -> tuple[dict[str, Any], bool]:
+    """The ``survey`` step: record a parcel from the land survey. Returns (outcome, replayed)."""
+    step = _step(CREATE_TRIGGER)
+    if actor.role not in step.roles:
+        raise Forbidden({"transition": step.trigger, "role": actor.role})
+    operation = "survey"
+    digest = request_hash(operation, survey)
+    with uow:
+        session = uow.session
+        if not dry_run:
+            stored = replay(session, actor, idempotency_key, operation, digest)
+            if stored is not None:
+                return stored, True
+        township = find_township(session, survey["township"])
+        if township is None:
+            raise ValidationFailed({"township": [
+                f"未知的乡镇（街道）：{survey['township']} / unknown township"]})
+        if actor.township_id is not None and township.id != actor.township_id:
+            raise OutOfScope({"township": township.code})
+        if session.execute(select(Parcel.id).where(Parcel.code == survey["code"])).first():
+            raise Conflict({"field": "code"}, field="code")
+        today = uow.today()
+        effective = survey.get("effective_date") or today
+        ctx = StepContext(uow=uow, step=step, payload=survey, actor=actor,
+                          effective_date=effective, today=today, dry_run=dry_run)
+        run_guards(step.guards, ctx)
+        if ctx.violations:
+            raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
+        land = survey["land"]
+        lines = survey.get("control_lines") or {}
+        now = uow.now()
+        parcel = Parcel(
+            code=survey["code"],
+            county_code=township.county_code,
+            township_id=township.id,
+            ownership=survey["ownership"],
+            state=ParcelState.surveyed.value,
+            version=1,
+            surveyed_on=effective,
+            last_effective_date=effective,
+            farmland_m2=land["farmland_m2"],
+            paddy_m2=land["paddy_m2"],
+            farmland_grade=land.get("farmland_grade"),
+            other_agricultural_m2=land["other_agricultural_m2"],
+            unused_m2=land["unused_m2"],
+            construction_m2=land["construction_m2"],
+            basic_farmland_m2=lines.get("basic_farmland_m2", 0),
+            red_line_m2=lines.get("red_line_m2", 0),
+            in_development_boundary=lines.get("in_development_boundary", True),
+            geometry=survey.get("geometry"),
+            created_at=now,
+            updated_at=now,
+        )
+        parcel.township = township
+        session.add(parcel)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise Conflict({"field": "code"}, field="code") from exc
+        ctx.parcel = parcel
+        event = append_event(
+            session, stream=f"parcel:{parcel.id}", kind="create", name=step.trigger,
+            parcel_id=parcel.id, from_state=None, to_state=parcel.state,
+            actor_id=actor.id, actor=actor.name, role=actor.role, recorded_at=now,
+            effective_date=effective, payload=survey, rule_results=ctx.rule_results,
+            idempotency_key=idempotency_key,
+        )
+        uow.emit(f"transition.{step.trigger}", parcel.id, _event_data(parcel, step, None, event),
+                 audit_event_id=event.id)
+        outcome = _outcome(uow, ctx, parcel, event)
+        if dry_run:
+            uow.rollback()
+            return outcome, False
+        remember(session, actor, idempotency_key, operation, digest, outcome, now)
+        try:
+            uow.commit()
+        except IntegrityError:
+            # A concurrent request with the same key (or code) won; answer as it did.
+            uow.rollback()
+            stored = replay(session, actor, idempotency_key, operation, digest)
+            if stored is not None:
+                return stored, True
+            raise Conflict({"field": "code"}, field="code") from None
+        return outcome, False
+
+
+def _event_data(parcel: Parcel, step: Step, from_state: str | None, event: Any
+                ) -> dict[str, Any]:
+    return {
+        "code": parcel.code,
+        "township": parcel.township.code,
+        "transition": step.trigger,
+        "from_state": from_state,
+        "to_state": parcel.state,
+        "stage": step.stage,
+        "version": parcel.version,
+        "effective_date": event.effective_date.isoformat(),
+        "audit_seq": event.id,
+    }
+
+
+def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[str, Any],
+                    actor: Actor, *, expected_version: int | None = None,
+                    idempotency_key: str | None = None, dry_run: bool = False
+                    ) -> tuple[dict[str, Any], bool]:
+    """Fire transition ``name`` on the parcel. ``payload`` is already loaded by the step's schema
+    (``workflow.payloads``). Returns (outcome, replayed)."""
+    step = _step(name)
+    if not step.sources:
+        raise TransitionNotAllowed({"transition": name, "state": "—"})
+    if expected_version is None:
+        expected_version = payload.get("expected_version")
+    operation = f"transition:{parcel_id}:{name}"
+    digest = request_hash(operation, payload)
+    with uow:
+        session = uow.session
+        parcel = lock_parcel(session, parcel_id)
+        if not dry_run:
+            # Checked after the lock: a concurrent retry with the same key waits for the first
+            # to commit and then replays it instead of being refused by the moved state.
+            stored = replay(session, actor, idempotency_key, operation, digest)
+            if stored is not None:
+                return stored, True
+        check_scope(actor, parcel)
+        if expected_version is not None and parcel.version != expected_version:
+            raise VersionConflict({"current": parcel.version, "expected": expected_version})
+        if not edge_exists(name, parcel.state):
+            raise TransitionNotAllowed({"transition": name, "state": parcel.state})
+        if actor.role not in step.roles:
+            raise Forbidden({"transition": name, "role": actor.role})
+        today = uow.today()
+        ctx = StepContext(uow=uow, step=step, payload=payload, actor=actor,
+                          effective_date=payload.get("effective_date") or today, today=today,
+                          parcel=parcel, dry_run=dry_run)
+        run_guards(step.guards, ctx)
+        if ctx.violations and not dry_run:
+            raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
+        if ctx.violations:
+            # A dry run that would be refused reports every violation and books nothing.
+            outcome = _outcome(uow, ctx, parcel, None)
+            outcome["violations"] = [v.as_dict() for v in ctx.violations]
+            return outcome, False
+        from_state = parcel.state
+        now = uow.now()
+        # The event is appended before the effects so that ledger entries and deadlines can
+        # reference the event that caused them; it is all one transaction either way.
+        event = append_event(
+            session, stream=f"parcel:{parcel.id}", kind="transition", name=name,
+            parcel_id=parcel.id, from_state=from_state, to_state=step.dest.value,
+            actor_id=actor.id, actor=actor.name, role=actor.role, recorded_at=now,
+            effective_date=ctx.effective_date, payload=payload, rule_results=ctx.rule_results,
+            idempotency_key=idempotency_key,
+        )
+        ctx.event = event
+        run_effects(step.effects, ctx)
+        if not MACHINE.events[name].trigger(parcel, ctx=ctx):
+            raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
+        parcel.state = str(parcel.state)
+        parcel.version += 1
+        parcel.last_effective_date = ctx.effective_date
+        parcel.updated_at = now
+        session.flush()
+        uow.emit(f"transition.{name}", parcel.id, _event_data(parcel, step, from_state, event),
+                 audit_event_id=event.id)
+        outcome = _outcome(uow, ctx, parcel, event)
+        outcome["violations"] = []
+        if dry_run:
+            uow.rollback()
+            return outcome, False
+        remember(session, actor, idempotency_key, operation, digest, outcome, now)
+        uow.commit()
+        return outcome, False
+
+
+def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: Actor, *,
+               idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Record a dated procedural step (DESIGN "records"); it is an audit event too."""
+    if actor.role not in RECORD_ROLES:
+        raise Forbidden({"transition": "record", "role": actor.role})
+    operation = f"record:{parcel_id}"
+    digest = request_hash(operation, record)
+    with uow:
+        session = uow.session
+        parcel = lock_parcel(session, parcel_id)
+        stored = replay(session, actor, idempotency_key, operation, digest)
+        if stored is not None:
+            return stored, True
+        check_scope(actor, parcel)
+        today = uow.today()
+        pseudo = Step("record", (), ParcelState(parcel.state), "", (), ("effective_date_not_in_future",))
+        ctx = StepContext(uow=uow, step=pseudo, payload=record, actor=actor,
+                          effective_date=record["date"], today=today, parcel=parcel)
+        run_guards(pseudo.guards, ctx)
+        if ctx.violations:
+            raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
+        now = uow.now()
+        parcel.version += 1
+        parcel.updated_at = now
+        event = append_event(
+            session, stream=f"parcel:{parcel.id}", kind="record", name=record["kind"],
+            parcel_id=parcel.id, from_state=parcel.state, to_state=parcel.state,
+            actor_id=actor.id, actor=actor.name, role=actor.role, recorded_at=now,
+            effective_date=record["date"], payload=record, rule_results=ctx.rule_results,
+            idempotency_key=idempotency_key,
+        )
+        row = ParcelRecord(parcel_id=parcel.id, kind=record["kind"], occurred_on=record["date"],
+                           details=plain(record.get("details") or {}), event_id=event.id,
+                           created_at=now)
+        session.add(row)
+        session.flush()
+        uow.emit(f"record.{record['kind']}", parcel.id, {
+            "code": parcel.code, "kind": record["kind"], "date": record["date"].isoformat(),
+            "version": parcel.version, "audit_seq": event.id,
+        }, audit_event_id=event.id)
+        outcome = {"record": record_view(row), "event": event_view(event),
+                   "parcel": _view_with_deadlines(uow, parcel)}
+        remember(session, actor, idempotency_key, operation, digest, outcome, now)
+        uow.commit()
+        return outcome, False
+
+
+def precheck_transitions(uow: UnitOfWork, parcel_id: int, actor: Actor,
+                         as_of: date | None = None) -> dict[str, Any]:
+    """What the caller may fire now, each with the guards that can be judged without a body."""
+    from .rules import GUARDS
+
+    with uow:
+        parcel = get_parcel(uow.session, parcel_id)
+        check_scope(actor, parcel)
+        today = as_of or uow.today()
+        items = []
+        for step in STEP_BY_TRIGGER.values():
+            if not step.sources or not edge_exists(step.trigger, parcel.state):
+                continue
+            if actor.role not in step.roles:
+                continue
+            ctx = StepContext(uow=uow, step=step, payload={}, actor=actor, effective_date=today,
+                              today=today, parcel=parcel, dry_run=True)
+            names = tuple(n for n in step.guards if GUARDS[n].precheck)
+            run_guards(names, ctx)
+            items.append({
+                "transition": step.trigger,
+                "to_state": step.dest.value,
+                "label": {"zh": step.zh, "en": step.en},
+                "ready": not ctx.violations,
+                "checked": ctx.rule_results,
+                "needs_payload": [n for n in step.guards if not GUARDS[n].precheck],
+                "violations": [v.as_dict() for v in ctx.violations],
+            })
+        return {"parcel_id": parcel.id, "state": parcel.state, "version": parcel.version,
+                "as_of": today.isoformat(), "items": items}
