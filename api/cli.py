@@ -174,10 +174,11 @@ def users_revoke(name: str) -> None:
 
 @click.command(help="Write the lifecycle as a Mermaid state diagram.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def diagram(output: Path | None) -> None:
-    from states.diagram import mermaid
+@click.option("--markdown", "-m", is_flag=True, help="The whole docs/lifecycle.md page")
+def diagram(output: Path | None, markdown: bool) -> None:
+    from states.diagram import lifecycle_markdown, mermaid
 
-    text = mermaid()
+    text = lifecycle_markdown() if markdown else mermaid()
     if output is None:
         click.echo(text, nl=False)
     else:

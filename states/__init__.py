@@ -3,9 +3,9 @@
 from .lifecycle import (
     ASSIGNABLE_ROLES,
     CREATE_TRIGGER,
+    STAGES,
     STATE_LABELS,
     STATE_STAGE,
-    STAGES,
     STEP_BY_TRIGGER,
     STEPS,
     TERMINAL_STATES,

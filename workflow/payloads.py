@@ -34,9 +34,10 @@ class Amount(fields.Decimal):
 
     def __init__(self, *, maximum: Decimal = MAX_AREA, **kwargs: Any) -> None:
         kwargs.setdefault("validate", validate.Range(min=Decimal("0"), max=maximum))
-        super().__init__(places=None, as_string=True, allow_nan=False, **kwargs)
-        self.metadata.setdefault("example", "12000.50")
-        self.metadata.setdefault("pattern", r"^\d+(\.\d{1,2})?$")
+        metadata = {"example": "12000.50", "pattern": r"^\d+(\.\d{1,2})?$",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(places=None, as_string=True, allow_nan=False, metadata=metadata,
+                         **kwargs)
 
     def _validated(self, value: Any) -> Decimal:
         if isinstance(value, bool):
@@ -51,6 +52,8 @@ class Amount(fields.Decimal):
             raise self.make_error("invalid") from exc
         if number is None:
             raise self.make_error("invalid")
+        if abs(number) > MAX_MONEY:
+            raise ValidationError("数值过大 / number too large")
         exponent = number.as_tuple().exponent
         if not isinstance(exponent, int) or exponent < -2:
             raise ValidationError("至多两位小数 / at most two decimal places")

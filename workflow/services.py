@@ -261,7 +261,8 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
             return stored, True
         check_scope(actor, parcel)
         today = uow.today()
-        pseudo = Step("record", (), ParcelState(parcel.state), "", (), ("effective_date_not_in_future",))
+        pseudo = Step("record", (), ParcelState(parcel.state), "", (),
+                      ("effective_date_not_in_future",))
         ctx = StepContext(uow=uow, step=pseudo, payload=record, actor=actor,
                           effective_date=record["date"], today=today, parcel=parcel)
         run_guards(pseudo.guards, ctx)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from states import STATE_LABELS, STATE_STAGE, STAGES, ParcelState
+from states import STAGES, STATE_LABELS, STATE_STAGE, ParcelState
 
 from .audit import plain
 from .models import AuditEvent, Parcel, ParcelRecord

@@ -26,7 +26,8 @@ def effective_date_not_before_last_event(ctx: StepContext) -> None:
 
 
 @guard(codes=("EXPROPRIATION_NOT_APPLICABLE",),
-       source="土地管理法 第二条、第四十五条: expropriation takes collective land into state ownership",
+       source="土地管理法 第二条、第四十五条: expropriation takes collective land into "
+              "state ownership",
        meaning="Only collective land can be expropriated.")
 def collective_land_only(ctx: StepContext) -> None:
     assert ctx.parcel is not None
@@ -35,7 +36,8 @@ def collective_land_only(ctx: StepContext) -> None:
 
 
 @guard(codes=("EXPROPRIATION_REQUIRED",),
-       source="土地管理法 第五十四条; 城市房地产管理法 第九条: only state-owned land is granted or allocated",
+       source="土地管理法 第五十四条; 城市房地产管理法 第九条: only state-owned land is "
+              "granted or allocated",
        meaning="Collective land is supplied only after it has been expropriated.")
 def collective_land_expropriated_first(ctx: StepContext) -> None:
     assert ctx.parcel is not None

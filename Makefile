@@ -1,0 +1,57 @@
+# Landflow — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+RUN_DATABASE_URL := $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/landflow.sqlite3)
+
+.PHONY: install run migrate seed demo test test-sqlite docs lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	mkdir -p var
+	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow db upgrade
+
+seed: migrate
+	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow seed
+
+## make run: install, migrate, seed, serve (SQLite in var/ unless DATABASE_URL is set)
+run: seed
+	@echo "Landflow on http://$(HOST):$(PORT)  (docs: /docs, OpenAPI: /api/v1/openapi.json)"
+	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/gunicorn --bind $(HOST):$(PORT) \
+	  --workers $(WORKERS) --access-logfile - wsgi:app
+
+demo: seed
+	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow demo
+
+## make test: the whole suite; on PostgreSQL too when TEST_DATABASE_URL points at it (or a
+## local PostgreSQL answers on 127.0.0.1:5432)
+test: install
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  url=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
+	if [ -n "$$url" ]; then echo "tests on SQLite and $${url%%@*}@…"; else echo "tests on SQLite only"; fi; \
+	TEST_DATABASE_URL="$$url" DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-sqlite: install
+	TEST_DATABASE_URL= DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+docs: install
+	$(BIN)/landflow diagram --markdown -o docs/lifecycle.md
+
+lint: install
+	$(BIN)/ruff check states workflow api tests
+	$(BIN)/mypy states workflow
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

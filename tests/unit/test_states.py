@@ -1,0 +1,102 @@
+"""The lifecycle table and the shared machine (no database)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from states import MACHINE, STEPS, ParcelState, build_machine, edge_exists
+from states.diagram import mermaid
+from workflow.effects import EFFECTS
+from workflow.rules import GUARDS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_state_and_step_of_the_design_is_in_the_table():
+    assert {s.value for s in ParcelState} == {
+        "surveyed", "planned", "approved", "expropriated", "supplied", "in_use",
+        "under_construction", "inspected", "registered", "idle", "recovered", "rejected",
+        "withdrawn", "lapsed"}
+    edges = {(src.value, s.trigger, s.dest.value) for s in STEPS for src in s.sources}
+    assert edges == {
+        ("surveyed", "plan", "planned"), ("planned", "approve", "approved"),
+        ("planned", "reject", "rejected"), ("surveyed", "withdraw", "withdrawn"),
+        ("planned", "withdraw", "withdrawn"), ("approved", "expropriate", "expropriated"),
+        ("expropriated", "supply", "supplied"), ("approved", "supply", "supplied"),
+        ("recovered", "supply", "supplied"), ("approved", "lapse", "lapsed"),
+        ("expropriated", "lapse", "lapsed"), ("supplied", "hand_over", "in_use"),
+        ("in_use", "start_construction", "under_construction"),
+        ("under_construction", "inspect", "inspected"), ("inspected", "register", "registered"),
+        ("supplied", "declare_idle", "idle"), ("in_use", "declare_idle", "idle"),
+        ("under_construction", "declare_idle", "idle"), ("idle", "resume", "under_construction"),
+        ("idle", "recover", "recovered"),
+    }
+
+
+def test_the_machine_has_no_back_doors():
+    names = set(MACHINE.events)
+    assert not any(n.startswith("to_") for n in names)
+    assert names == {s.trigger for s in STEPS if s.sources}
+
+
+def test_the_machine_is_shared_and_not_bound_to_rows():
+    assert MACHINE.models == [] or MACHINE.models == [MACHINE] or not MACHINE.models
+    assert edge_exists("approve", "planned") and not edge_exists("approve", "surveyed")
+    assert build_machine() is not MACHINE
+
+
+def test_a_condition_refuses_when_violations_remain():
+    class Row:
+        state = "surveyed"
+
+    class Ctx:
+        violations = ["x"]
+
+    row = Row()
+    assert MACHINE.events["plan"].trigger(row, ctx=Ctx()) is False
+    assert row.state == "surveyed"
+    Ctx.violations = []
+    assert MACHINE.events["plan"].trigger(row, ctx=Ctx()) is True
+    assert row.state == "planned"
+
+
+def test_every_guard_and_effect_named_in_the_table_is_registered_and_used():
+    named_guards = {g for s in STEPS for g in s.guards}
+    named_effects = {e for s in STEPS for e in s.effects}
+    assert named_guards <= set(GUARDS), named_guards - set(GUARDS)
+    assert named_effects <= set(EFFECTS), named_effects - set(EFFECTS)
+    assert set(GUARDS) <= named_guards, set(GUARDS) - named_guards
+    assert set(EFFECTS) <= named_effects, set(EFFECTS) - named_effects
+
+
+def test_the_diagram_draws_every_edge():
+    text = mermaid()
+    assert text.startswith("stateDiagram-v2")
+    for s in STEPS:
+        for src in s.sources:
+            assert f"{src.value} --> {s.dest.value}: {s.trigger}" in text
+
+
+def test_the_committed_lifecycle_diagram_is_current():
+    from states.diagram import lifecycle_markdown
+
+    doc = (ROOT / "docs" / "lifecycle.md").read_text(encoding="utf-8")
+    assert doc == lifecycle_markdown(), "stale: run make docs"
+
+
+def _imports(package: str) -> set[str]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def test_imports_point_one_way():
+    assert not _imports("states") & {"workflow", "api", "flask", "sqlalchemy"}
+    assert not _imports("workflow") & {"api", "flask"}

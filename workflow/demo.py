@@ -1,0 +1,213 @@
+"""A realistic demo portfolio for people who want to look around: parcels in every state, with
+plausible areas and dates, carried there through the real transitions (so every rule holds)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from . import services
+from .accounts import add_user
+from .actors import Actor
+from .legal_calendar import add_years
+from .models import Account, Township
+from .payloads import SurveySchema, load, load_transition
+from .runtime import Runtime
+
+# Target states and how often they appear in a county portfolio.
+MIX: list[tuple[str, int]] = [
+    ("surveyed", 6), ("planned", 6), ("approved", 8), ("expropriated", 6), ("supplied", 8),
+    ("in_use", 6), ("under_construction", 12), ("inspected", 5), ("registered", 20),
+    ("idle", 4), ("recovered", 2), ("rejected", 3), ("withdrawn", 3), ("lapsed", 3),
+]
+
+PATHS: dict[str, list[str]] = {
+    "surveyed": [],
+    "planned": ["plan"],
+    "approved": ["plan", "approve"],
+    "rejected": ["plan", "reject"],
+    "withdrawn": ["withdraw"],
+    "expropriated": ["plan", "approve", "expropriate"],
+    "lapsed": ["plan", "approve", "lapse"],
+    "supplied": ["plan", "approve", "expropriate", "supply"],
+    "in_use": ["plan", "approve", "expropriate", "supply", "hand_over"],
+    "under_construction": ["plan", "approve", "expropriate", "supply", "hand_over",
+                           "start_construction"],
+    "inspected": ["plan", "approve", "expropriate", "supply", "hand_over",
+                  "start_construction", "inspect"],
+    "registered": ["plan", "approve", "expropriate", "supply", "hand_over",
+                   "start_construction", "inspect", "register"],
+    "idle": ["plan", "approve", "expropriate", "supply", "hand_over", "declare_idle"],
+    "recovered": ["plan", "approve", "expropriate", "supply", "hand_over", "declare_idle",
+                  "recover"],
+}
+
+USES = [("industrial", 50), ("commercial", 40), ("commodity_housing", 70), ("tourism", 40),
+        ("public_service", 50), ("infrastructure", 50), ("education", 50)]
+USERS = ["石柱县康养旅游开发有限公司", "重庆市石柱黄连产业有限公司", "石柱县城市建设投资有限公司",
+         "石柱县西沱古镇文旅有限公司", "石柱县黄水旅游度假区开发有限公司", "重庆某新材料有限公司",
+         "石柱县教育委员会", "石柱县交通建设有限公司"]
+
+
+def _actor(runtime: Runtime, name: str, role: str) -> Actor:
+    with runtime.reader() as uow:
+        acc = uow.session.execute(select(Account).where(Account.name == name)).scalar_one_or_none()
+    if acc is None:
+        add_user(runtime.uow(), name, role)
+        with runtime.reader() as uow:
+            acc = uow.session.execute(select(Account).where(Account.name == name)).scalar_one()
+    return Actor(id=acc.id, name=acc.name, role=acc.role, township_id=acc.township_id)
+
+
+class Timeline:
+    """Dates for one parcel's steps, spaced the way the law and practice space them."""
+
+    def __init__(self, rng: random.Random, start: date) -> None:
+        self.rng = rng
+        self.day = start
+
+    def after(self, lo: int, hi: int) -> date:
+        self.day = self.day + timedelta(days=self.rng.randint(lo, hi))
+        return self.day
+
+
+SPAN_DAYS = {  # how far back a parcel must start to reach its target by today
+    "surveyed": 30, "planned": 90, "approved": 200, "rejected": 200, "withdrawn": 60,
+    "expropriated": 260, "lapsed": 1000, "supplied": 500, "in_use": 600,
+    "under_construction": 800, "inspected": 1500, "registered": 1600, "idle": 1100,
+    "recovered": 1500,
+}
+
+
+def _survey(rng: random.Random, code: str, township: str, on: date) -> dict[str, Any]:
+    farmland = Decimal(rng.randrange(0, 40000, 100))
+    paddy = (farmland * Decimal(rng.choice([0, 0, 10, 25, 40])) / 100).quantize(Decimal("1"))
+    return {
+        "code": code, "effective_date": on.isoformat(), "township": township,
+        "ownership": "collective" if rng.random() < 0.8 else "state",
+        "land": {
+            "farmland_m2": str(farmland), "paddy_m2": str(paddy),
+            "farmland_grade": rng.randint(4, 11) if farmland else None,
+            "other_agricultural_m2": str(rng.randrange(0, 20000, 100)),
+            "unused_m2": str(rng.randrange(0, 5000, 100)),
+            "construction_m2": str(rng.randrange(100, 8000, 100)),
+        },
+        "control_lines": {"basic_farmland_m2": "0", "red_line_m2": "0",
+                          "in_development_boundary": True},
+    }
+
+
+def generate_demo(runtime: Runtime, *, count: int = 60, random_seed: int = 2021,
+                  progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    rng = random.Random(random_seed)
+    today = runtime.clock.today()
+    clerk = _actor(runtime, "demo-clerk", "clerk")
+    approver = _actor(runtime, "demo-approver", "approver")
+    with runtime.reader() as uow:
+        townships = [t.name for t in uow.session.execute(select(Township)).scalars()]
+    if not townships:
+        raise RuntimeError("no townships: run `landflow seed` first")
+    states = [s for s, _ in MIX]
+    weights = [w for _, w in MIX]
+    made: Counter[str] = Counter()
+    prefix = f"DEMO-{random_seed}-"
+    for i in range(count):
+        target = rng.choices(states, weights)[0]
+        span = SPAN_DAYS[target]
+        start = today - timedelta(days=span + rng.randint(0, 300))
+        code = f"{prefix}{i + 1:05d}"
+        survey = _survey(rng, code, rng.choice(townships), start)
+        try:
+            outcome, _ = services.create_parcel(runtime.uow(), load(SurveySchema, survey), clerk)
+        except Exception:  # noqa: BLE001 - an existing demo code: skip it, the demo is additive
+            made["skipped"] += 1
+            continue
+        pid = outcome["parcel"]["id"]
+        path = [t for t in PATHS[target]
+                if not (t == "expropriate" and survey["ownership"] == "state")]
+        _drive(runtime, rng, pid, survey, path, Timeline(rng, start), clerk, approver, today)
+        made[target] += 1
+        if progress:
+            progress(i + 1, count)
+    return dict(made)
+
+
+def _drive(runtime: Runtime, rng: random.Random, pid: int, survey: dict[str, Any],
+           path: list[str], tl: Timeline, clerk: Actor, approver: Actor, today: date) -> None:
+    use, term = rng.choice(USES)
+    agreed_start: date | None = None
+    approved_on: date | None = None
+    for name in path:
+        body: dict[str, Any]
+        if name == "plan":
+            body = {"effective_date": tl.after(10, 40), "planned_use": use,
+                    "planning_conditions": {"plot_ratio_max": str(rng.choice([1.2, 2.0, 2.5])),
+                                            "building_density_max": "40",
+                                            "green_ratio_min": "25", "height_max_m": "36"}}
+        elif name == "approve":
+            approved_on = tl.after(20, 60)
+            body = {"effective_date": approved_on,
+                    "approval_no": f"渝府地〔{approved_on.year}〕{rng.randint(1, 900)}号"}
+        elif name == "reject":
+            body = {"effective_date": tl.after(20, 60), "reason": "不符合国土空间规划用途管制"}
+        elif name == "withdraw":
+            body = {"effective_date": tl.after(5, 25), "reason": "申请人撤回申请"}
+        elif name == "lapse":
+            assert approved_on is not None
+            tl.day = approved_on + timedelta(days=731)
+            body = {"effective_date": tl.after(1, 60), "reason": "批准后两年未征收、未供地"}
+        elif name == "expropriate":
+            announced = tl.after(3, 12)
+            body = {"effective_date": tl.after(5, 20), "announced_on": announced,
+                    "compensation_paid": True}
+        elif name == "supply":
+            signed = tl.after(30, 150)
+            agreed_start = signed + timedelta(days=rng.randint(60, 120))
+            method = "allocation" if use in ("public_service", "infrastructure",
+                                             "education") else "listing"
+            body = {"effective_date": signed, "method": method,
+                    "price_yuan": str(Decimal(rng.randrange(800, 4000)) * 1000),
+                    "term_years": None if method == "allocation" else term,
+                    "signed_on": signed, "agreed_start_date": agreed_start,
+                    "agreed_completion_date": agreed_start + timedelta(days=730),
+                    "land_user": rng.choice(USERS)}
+        elif name == "hand_over":
+            body = {"effective_date": tl.after(10, 40)}
+        elif name == "start_construction":
+            assert agreed_start is not None
+            tl.day = max(tl.day, agreed_start)
+            started = tl.after(0, 90)
+            body = {"effective_date": started,
+                    "permit_no": f"500240{started:%Y%m%d}{rng.randint(1000, 9999)}"}
+        elif name == "inspect":
+            total = sum(Decimal(survey["land"][k]) for k in
+                        ("farmland_m2", "other_agricultural_m2", "unused_m2", "construction_m2"))
+            body = {"effective_date": tl.after(400, 700), "actual_area_m2": str(total),
+                    "within_approved_boundary": True, "planning_verified": True}
+        elif name == "register":
+            body = {"effective_date": tl.after(10, 30)}
+        elif name == "declare_idle":
+            assert agreed_start is not None
+            tl.day = add_years(agreed_start, 1)
+            body = {"effective_date": tl.after(10, 90), "cause": "user",
+                    "determination_no": f"石规资闲认〔{tl.day.year}〕{rng.randint(1, 99)}号"}
+        elif name == "recover":
+            assert agreed_start is not None
+            tl.day = max(tl.day, add_years(agreed_start, 2))
+            body = {"effective_date": tl.after(10, 60),
+                    "decision_no": f"石府收〔{tl.day.year}〕{rng.randint(1, 99)}号"}
+        else:  # pragma: no cover - every step of PATHS is handled above
+            raise AssertionError(name)
+        if tl.day > today:
+            return  # the timeline ran past today: the parcel stays where it is
+        body = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in body.items()
+                if v is not None}
+        actor = approver if name in ("approve", "reject", "lapse", "declare_idle",
+                                     "recover") else clerk
+        services.fire_transition(runtime.uow(), pid, name, load_transition(name, body), actor)
