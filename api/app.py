@@ -41,7 +41,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.config.update(
         TESTING=testing,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        JSON_SORT_KEYS=False,
         API_TITLE="Landflow",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -55,6 +54,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         },
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["landflow"] = runtime
     api = Api(app)
     api.register_blueprint(health.blp)

@@ -24,17 +24,23 @@ def _fail(err: LandflowError) -> None:
 
 
 class Progress:
-    """A one-line progress display on stderr for long commands."""
+    """Progress of a long command on stderr: a live line on a terminal, every 10% otherwise."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self._last = -1
+        self._tty = sys.stderr.isatty()
 
     def __call__(self, done: int, total: int) -> None:
         pct = 100 if total == 0 else int(done * 100 / total)
-        if pct != self._last or done == total:
-            self._last = pct
+        step = pct if self._tty else pct - pct % 10
+        if step == self._last:
+            return
+        self._last = step
+        if self._tty:
             click.echo(f"\r{self.label}: {done}/{total} ({pct}%)", nl=done >= total, err=True)
+        else:
+            click.echo(f"{self.label}: {done}/{total} ({pct}%)", err=True)
 
 
 def _create_app() -> Flask:
