@@ -78,3 +78,19 @@ def test_openapi_document_and_docs_ui_are_served_locally(client):
     assert "/docs/assets/swagger-ui-bundle.js" in page and "http" not in page.split("<body>")[1]
     with client.http.get("/docs/assets/swagger-ui-bundle.js") as asset:
         assert asset.status_code == 200 and len(asset.get_data()) > 100_000
+
+
+def test_a_dry_run_answers_what_would_happen_and_writes_nothing(client, world):
+    pid = world.parcel_in("surveyed")
+    before = world.event_count()
+    r = client.fire(pid, "plan", query_string={"dry_run": "true"})
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["dry_run"] is True and body["parcel"]["state"] == "planned"
+    assert all(res["passed"] for res in body["rule_results"])
+    assert world.event_count() == before and world.state_of(pid) == "surveyed"
+    r = client.fire(pid, "plan", {"effective_date": "2099-01-01"},
+                    query_string={"dry_run": "true"})
+    assert r.status_code == 200 and r.get_json()["violations"][0]["rule"] == \
+        "EFFECTIVE_DATE_IN_FUTURE"
+    assert world.event_count() == before
