@@ -48,6 +48,7 @@ test-sqlite: install
 
 docs: install
 	$(BIN)/landflow diagram --markdown -o docs/lifecycle.md
+	$(BIN)/landflow rules --markdown > docs/rules.md
 
 lint: install
 	$(BIN)/ruff check states workflow api tests

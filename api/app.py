@@ -10,7 +10,7 @@ from workflow.codes import CODES
 from workflow.config import Settings
 from workflow.runtime import Runtime
 
-from . import docs, health, parcels
+from . import docs, health, ledgers, parcels
 from .base import Api
 from .errors import STATUS_BY_CODE, register_error_handlers
 
@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(parcels.blp)
+    api.register_blueprint(ledgers.quota)
+    api.register_blueprint(ledgers.farmland)
+    api.register_blueprint(ledgers.tickets)
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
     from .cli import register_commands

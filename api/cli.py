@@ -55,7 +55,7 @@ cli = FlaskGroup(name="landflow", create_app=_create_app, add_default_commands=T
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db, seed, demo, users, diagram, audit):
+    for command in (db, seed, demo, users, diagram, audit, rules):
         app.cli.add_command(command)
 
 
@@ -190,6 +190,19 @@ def diagram(output: Path | None, markdown: bool) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
+
+
+@click.command(help="The rule registry: every guard, its codes and its legal source.")
+@click.option("--markdown", is_flag=True, help="docs/rules.md")
+def rules(markdown: bool) -> None:
+    from workflow.rules import GUARDS
+    from workflow.rules_doc import rules_markdown
+
+    if markdown:
+        click.echo(rules_markdown(), nl=False)
+        return
+    for name, g in sorted(GUARDS.items()):
+        click.echo(f"{name:<40} {', '.join(g.codes)}")
 
 
 @click.group(help="The audit trail.")

@@ -10,17 +10,24 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from workflow import services
+from workflow import ledger_services, services
 from workflow.accounts import add_user
 from workflow.actors import Actor
 from workflow.models import Account, AuditEvent, Parcel
-from workflow.payloads import SurveySchema, load, load_transition
+from workflow.payloads import (
+    FarmlandCreditSchema,
+    QuotaAccountSchema,
+    RecordSchema,
+    SurveySchema,
+    load,
+    load_transition,
+)
 from workflow.runtime import Runtime
 
 _codes = itertools.count(1)
 
 SURVEY: dict[str, Any] = {
-    "effective_date": "2023-01-10",
+    "effective_date": "2022-11-01",
     "township": "南宾街道",
     "ownership": "collective",
     "land": {
@@ -56,6 +63,18 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "recover": {"effective_date": "2025-08-05", "decision_no": "石府收〔2025〕1号"},
 }
 
+# The pre-approval expropriation procedure of collective land (实施条例 第二十六条至第三十二条),
+# dated so that every period holds before the approval of 2023-03-01.
+PRE_APPROVAL_RECORDS: list[tuple[str, str]] = [
+    ("pre_announcement", "2022-11-10"),
+    ("status_survey", "2022-11-20"),
+    ("risk_assessment", "2022-11-25"),
+    ("plan_announcement", "2022-12-05"),
+    ("compensation_registration", "2022-12-20"),
+    ("funds_in_place", "2023-02-15"),
+    ("agreements_signed", "2023-02-20"),
+]
+
 # The path of transitions from `surveyed` to each state (collective land).
 PATHS: dict[str, list[str]] = {
     "surveyed": [],
@@ -87,14 +106,45 @@ def role_for(transition: str) -> str:
 
 
 class World:
-    """A county with one account per role and helpers that drive real transitions."""
+    """A county with one account per role, quota and farmland credits enough for many
+    approvals, and helpers that drive real transitions."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, ledgers: bool = True) -> None:
         self.runtime = runtime
         self.actors: dict[str, Actor] = {}
         self.tokens: dict[str, str] = {}
         for role in ROLES:
             self.add_account(role, role)
+        self.quota_accounts: dict[int, int] = {}
+        if ledgers:
+            for year in range(2022, 2027):
+                self.quota_accounts[year] = self.quota_account(year, "10000000.00")["id"]
+            self.credit("1000000.00", "300000.00", grade=3, accepted_on="2022-06-01")
+
+    def quota_account(self, year: int, allocated: str, **extra: Any) -> dict[str, Any]:
+        body = load(QuotaAccountSchema, {"year": year, "allocated_m2": allocated, **extra})
+        return ledger_services.create_quota_account(self.runtime.uow(), self.actors["admin"],
+                                                    body)
+
+    def credit(self, area: str, paddy: str = "0", *, grade: int = 5,
+               accepted_on: str = "2022-06-01", source: str = "consolidation",
+               project_no: str | None = None) -> dict[str, Any]:
+        body = load(FarmlandCreditSchema, {
+            "source": source, "project_no": project_no or f"石柱土整-{next(_codes)}",
+            "area_m2": area, "paddy_m2": paddy, "grade": grade, "accepted_on": accepted_on})
+        return ledger_services.create_farmland_credit(self.runtime.uow(), self.actors["admin"],
+                                                      body)
+
+    def record(self, parcel_id: int, kind: str, on: str, actor: str = "clerk",
+               **details: Any) -> dict[str, Any]:
+        body = load(RecordSchema, {"kind": kind, "date": on, "details": details})
+        outcome, _ = services.add_record(self.runtime.uow(), parcel_id, body, self.actors[actor])
+        return outcome
+
+    def pre_approval_records(self, parcel_id: int, skip: tuple[str, ...] = ()) -> None:
+        for kind, on in PRE_APPROVAL_RECORDS:
+            if kind not in skip:
+                self.record(parcel_id, kind, on)
 
     def add_account(self, key: str, role: str, township: str | None = None) -> Actor:
         created = add_user(self.runtime.uow(), f"{key}-{next(_codes)}", role, township)
@@ -133,13 +183,24 @@ class World:
         return outcome
 
     def parcel_in(self, state: str, ownership: str = "collective", **survey: Any) -> int:
+        """A parcel carried to ``state`` through every transition on the way, with the records
+        the law wants before each step (pre-approval procedure, land-price payment)."""
         pid = self.survey(ownership=ownership, **survey)
         path = list(PATHS[state])
         if ownership == "state":
             path = [t for t in path if t != "expropriate"]
         for name in path:
+            self.prepare(pid, name, ownership)
             self.fire(pid, name)
         return pid
+
+    def prepare(self, parcel_id: int, name: str, ownership: str = "collective") -> None:
+        """The records a step needs before it can lawfully fire."""
+        if name == "approve" and ownership == "collective":
+            self.pre_approval_records(parcel_id)
+        if name == "register":
+            self.record(parcel_id, "payment", "2023-06-01",
+                        amount_yuan=PAYLOADS["supply"]["price_yuan"])
 
     # --- reading the database directly (what tests check) ---------------------------------
 

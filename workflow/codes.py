@@ -51,6 +51,86 @@ _CODES: list[Code] = [
          "Only collective land is expropriated; this parcel is state-owned", "rule"),
     Code("EXPROPRIATION_REQUIRED", "集体土地须先依法征收为国有，方可供地",
          "Collective land must be expropriated before it is supplied", "rule"),
+    # Quota (新增建设用地计划指标).
+    Code("QUOTA_INSUFFICIENT",
+         "新增建设用地计划指标不足：需 {required_m2} 平方米，"
+         "账户 {account_id} 余额 {available_m2} 平方米（另有地票 {land_tickets_m2} 平方米）",
+         "Construction-land quota insufficient: {required_m2} m² required, account {account_id} "
+         "holds {available_m2} m² (plus {land_tickets_m2} m² of land tickets)", "rule"),
+    Code("QUOTA_ACCOUNT_INVALID", "计划指标账户不可用：{reason}",
+         "Quota account cannot be used: {reason}", "rule"),
+    Code("LAND_TICKET_UNAVAILABLE", "地票 {ticket_id} 不可用：{reason}",
+         "Land ticket {ticket_id} cannot be used: {reason}", "rule"),
+    # Farmland balance (耕地占补平衡).
+    Code("FARMLAND_BALANCE_UNMET",
+         "耕地占补平衡未落实：占用耕地 {required_m2} 平方米（其中水田 {required_paddy_m2}），"
+         "可挂钩补充耕地 {available_m2} 平方米（其中水田 {available_paddy_m2}）",
+         "Farmland balance not met: {required_m2} m² occupied ({required_paddy_m2} paddy), "
+         "{available_m2} m² of credits available ({available_paddy_m2} paddy)", "rule"),
+    Code("FARMLAND_QUALITY_INSUFFICIENT",
+         "补充耕地 {credit_id} 质量等别 {credit_grade} 低于被占用耕地等别 {occupied_grade}"
+         "（占优补优）",
+         "Credit {credit_id} is grade {credit_grade}, worse than the occupied grade "
+         "{occupied_grade}", "rule"),
+    Code("FARMLAND_CREDIT_NOT_ACCEPTED",
+         "补充耕地 {credit_id} 于 {accepted_on} 验收，晚于批准日期 {approval_date}（先补后占）",
+         "Credit {credit_id} was accepted on {accepted_on}, after the approval date "
+         "{approval_date}", "rule"),
+    Code("FARMLAND_CREDIT_INVALID", "补充耕地指标 {credit_id} 不可用：{reason}",
+         "Farmland credit {credit_id} cannot be used: {reason}", "rule"),
+    # Control lines and planning (规).
+    Code("RED_LINE_CONFLICT",
+         "地块涉及生态保护红线 {red_line_m2} 平方米，且非经认定的有限人为活动",
+         "The parcel lies {red_line_m2} m² inside the ecological red line and is not an "
+         "allowed limited activity with a determination", "rule"),
+    Code("BASIC_FARMLAND_PROTECTED",
+         "地块占用永久基本农田 {basic_farmland_m2} 平方米，须为经国务院批准的重大建设项目",
+         "The parcel occupies {basic_farmland_m2} m² of permanent basic farmland; only a listed "
+         "major project approved by the State Council may", "rule"),
+    Code("OUTSIDE_DEVELOPMENT_BOUNDARY", "地块不在城镇开发边界内，也不在村庄规划范围内",
+         "The parcel is outside the urban development boundary and outside a village plan",
+         "rule"),
+    # Approval (批).
+    Code("SAME_ACTOR_FORBIDDEN", "审批人不得为经办规划审查的同一人（{actor}）",
+         "The approver must not be the account that planned the parcel ({actor})", "rule"),
+    Code("EXPROPRIATION_PROCEDURE_INCOMPLETE", "征收前期程序未完成：{step} — {requirement}",
+         "Pre-approval expropriation procedure incomplete: {step} — {requirement}", "rule"),
+    Code("APPROVAL_AUTHORITY_INSUFFICIENT",
+         "本次用地须由{required_zh}批准，申报批准机关为{given_zh}",
+         "This approval needs the {required}; given authority: {given}", "rule"),
+    Code("APPROVAL_LAPSED", "批准文件已于 {lapsed_on} 失效（批准日期 {approved_on}，有效期两年）",
+         "The approval lapsed on {lapsed_on} (approved {approved_on}, valid two years)", "rule"),
+    Code("APPROVAL_NOT_EXPIRED", "批准文件有效至 {lapsed_on}，尚未失效",
+         "The approval is valid until {lapsed_on}; it has not lapsed", "rule"),
+    Code("APPROVAL_ALREADY_IMPLEMENTED", "征收已实施，批准文件不因期满失效",
+         "Expropriation was carried out; the approval does not lapse", "rule"),
+    # Expropriation (征).
+    Code("EXPROPRIATION_ANNOUNCEMENT_LATE",
+         "征收土地公告日 {announced_on} 不在批准后 15 个工作日内（{approved_on} 至 {deadline}）",
+         "Expropriation announcement {announced_on} not within 15 working days of approval "
+         "({approved_on} to {deadline})", "rule"),
+    Code("COMPENSATION_UNPAID", "征地补偿安置费用未足额支付", "Compensation not paid in full",
+         "rule"),
+    # Supply (供).
+    Code("PLANNING_CONDITIONS_MISSING", "未确定规划条件的土地不得出让或划拨",
+         "Land without planning conditions may not be supplied", "rule"),
+    Code("SUPPLY_METHOD_NOT_ALLOWED", "{use} 用地不得以“{method}”方式供应，应为：{allowed}",
+         "{use} land may not be supplied by {method}; allowed: {allowed}", "rule"),
+    Code("TERM_EXCEEDS_MAXIMUM", "出让年限 {term_years} 年超过{use}用地最高年限 {max_years} 年",
+         "Term {term_years} years exceeds the {max_years}-year maximum for {use} land", "rule"),
+    Code("TERM_REQUIRED", "有偿使用须约定土地使用年限", "Paid use needs a term in years", "rule"),
+    Code("CONTRACT_DATES_INVALID", "合同日期不合理：{problem}", "Contract dates invalid: {problem}",
+         "rule"),
+    Code("AREA_EXCEEDS_APPROVED", "{what} {area_m2} 平方米超过批准面积 {approved_m2} 平方米",
+         "{what_en} {area_m2} m² exceeds the approved {approved_m2} m²", "rule"),
+    # Inspection (验).
+    Code("OUTSIDE_APPROVED_BOUNDARY", "实际用地超出批准范围（批甲占乙）",
+         "Built outside the approved boundary", "rule"),
+    Code("PLANNING_VERIFICATION_FAILED", "未经规划核实或核实不合格，不得组织竣工验收",
+         "Planning verification missing or failed", "rule"),
+    # Registration (登).
+    Code("PAYMENT_OUTSTANDING", "{what}未缴清：应缴 {due_yuan} 元，已缴 {paid_yuan} 元",
+         "{what_en} not fully paid: {due_yuan} yuan due, {paid_yuan} yuan paid", "rule"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

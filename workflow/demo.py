@@ -15,7 +15,7 @@ from sqlalchemy import select
 from . import services
 from .accounts import add_user
 from .actors import Actor
-from .errors import Conflict
+from .errors import Conflict, RuleViolation
 from .legal_calendar import add_years
 from .models import Account, Township
 from .payloads import SurveySchema, load, load_transition
@@ -108,12 +108,43 @@ def _survey(rng: random.Random, code: str, township: str, on: date) -> dict[str,
     }
 
 
+ANNUAL_QUOTA_M2 = Decimal("1334000.00")  # the plan's 6.67 km² over five years
+
+
+def _ensure_ledgers(runtime: Runtime, admin: Actor, first_year: int, last_year: int) -> None:
+    """A general quota account per year and a few accepted consolidation projects, as a county
+    would have them, so that the demo's approvals can balance."""
+    from .ledger_services import create_farmland_credit, create_quota_account
+    from .models import FarmlandCredit, QuotaAccount
+    from .payloads import FarmlandCreditSchema, QuotaAccountSchema
+
+    with runtime.reader() as uow:
+        years = set(uow.session.execute(select(QuotaAccount.year).where(
+            QuotaAccount.category == "general")).scalars())
+        credits = set(uow.session.execute(select(FarmlandCredit.project_no)).scalars())
+    for year in range(first_year, last_year + 1):
+        if year not in years:
+            create_quota_account(runtime.uow(), admin, load(QuotaAccountSchema, {
+                "year": year, "allocated_m2": str(ANNUAL_QUOTA_M2),
+                "name": f"石柱县 {year} 年度新增建设用地计划指标",
+                "document_no": f"渝规资〔{year}〕计划下达"}))
+        project = f"石柱县{year - 1}年度土地整治项目"
+        if project not in credits:
+            create_farmland_credit(runtime.uow(), admin, load(FarmlandCreditSchema, {
+                "source": "consolidation", "project_no": project, "area_m2": "600000.00",
+                "paddy_m2": "150000.00", "grade": 3,
+                "accepted_on": date(year - 1, 12, 1).isoformat()}))
+
+
 def generate_demo(runtime: Runtime, *, count: int = 60, random_seed: int = 2021,
                   progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     rng = random.Random(random_seed)
     today = runtime.clock.today()
     clerk = _actor(runtime, "demo-clerk", "clerk")
     approver = _actor(runtime, "demo-approver", "approver")
+    admin = _actor(runtime, "demo-admin", "admin")
+    oldest = today - timedelta(days=max(SPAN_DAYS.values()) + 300)
+    _ensure_ledgers(runtime, admin, oldest.year, today.year)
     with runtime.reader() as uow:
         townships = [t.name for t in uow.session.execute(select(Township)).scalars()]
     if not townships:
@@ -144,12 +175,37 @@ def generate_demo(runtime: Runtime, *, count: int = 60, random_seed: int = 2021,
     return dict(made)
 
 
+def _record(runtime: Runtime, pid: int, actor: Actor, kind: str, on: date,
+            **details: Any) -> None:
+    from .payloads import RecordSchema
+
+    services.add_record(runtime.uow(), pid, load(RecordSchema, {
+        "kind": kind, "date": on.isoformat(), "details": details}), actor)
+
+
+def _pre_approval_procedure(runtime: Runtime, pid: int, clerk: Actor, start: date) -> date:
+    """Record the collective-land procedure of 实施条例 第二十六条 to 第三十二条; returns the
+    earliest lawful approval date."""
+    pre = start + timedelta(days=3)
+    announced = pre + timedelta(days=30)  # ≥ 10 working days even across Golden Week
+    for kind, on in (("pre_announcement", pre), ("status_survey", pre + timedelta(days=7)),
+                     ("risk_assessment", pre + timedelta(days=12)),
+                     ("plan_announcement", announced),
+                     ("compensation_registration", announced + timedelta(days=10)),
+                     ("funds_in_place", announced + timedelta(days=20)),
+                     ("agreements_signed", announced + timedelta(days=25))):
+        _record(runtime, pid, clerk, kind, on)
+    return announced + timedelta(days=31)
+
+
 def _drive(runtime: Runtime, rng: random.Random, pid: int, survey: dict[str, Any],
            path: list[str], tl: Timeline, clerk: Actor, approver: Actor, today: date) -> str:
     """Fire ``path`` with lawful dates; returns the state reached (a path that would run past
-    today stops early)."""
+    today, or a step the ledgers cannot cover, stops early)."""
     reached = "surveyed"
     use, term = rng.choice(USES)
+    start = tl.day
+    price = Decimal(0)
     agreed_start: date | None = None
     approved_on: date | None = None
     for name in path:
@@ -160,6 +216,11 @@ def _drive(runtime: Runtime, rng: random.Random, pid: int, survey: dict[str, Any
                                             "building_density_max": "40",
                                             "green_ratio_min": "25", "height_max_m": "36"}}
         elif name == "approve":
+            if survey["ownership"] == "collective":
+                if _pre_approval_procedure(runtime, pid, clerk, start) > today:
+                    return reached
+                earliest = start + timedelta(days=3 + 30 + 31)
+                tl.day = max(tl.day, earliest)
             approved_on = tl.after(20, 60)
             body = {"effective_date": approved_on,
                     "approval_no": f"渝府地〔{approved_on.year}〕{rng.randint(1, 900)}号"}
@@ -180,8 +241,9 @@ def _drive(runtime: Runtime, rng: random.Random, pid: int, survey: dict[str, Any
             agreed_start = signed + timedelta(days=rng.randint(60, 120))
             method = "allocation" if use in ("public_service", "infrastructure",
                                              "education") else "listing"
+            price = Decimal(rng.randrange(800, 4000)) * 1000
             body = {"effective_date": signed, "method": method,
-                    "price_yuan": str(Decimal(rng.randrange(800, 4000)) * 1000),
+                    "price_yuan": str(price),
                     "term_years": None if method == "allocation" else term,
                     "signed_on": signed, "agreed_start_date": agreed_start,
                     "agreed_completion_date": agreed_start + timedelta(days=730),
@@ -200,7 +262,11 @@ def _drive(runtime: Runtime, rng: random.Random, pid: int, survey: dict[str, Any
             body = {"effective_date": tl.after(400, 700), "actual_area_m2": str(total),
                     "within_approved_boundary": True, "planning_verified": True}
         elif name == "register":
-            body = {"effective_date": tl.after(10, 30)}
+            on = tl.after(10, 30)
+            if on <= today and price > 0:
+                _record(runtime, pid, clerk, "payment", on - timedelta(days=5),
+                        amount_yuan=str(price), purpose="land_price")
+            body = {"effective_date": on}
         elif name == "declare_idle":
             assert agreed_start is not None
             tl.day = add_years(agreed_start, 1)
@@ -219,7 +285,10 @@ def _drive(runtime: Runtime, rng: random.Random, pid: int, survey: dict[str, Any
                 if v is not None}
         actor = approver if name in ("approve", "reject", "lapse", "declare_idle",
                                      "recover") else clerk
-        outcome, _ = services.fire_transition(runtime.uow(), pid, name,
-                                              load_transition(name, body), actor)
+        try:
+            outcome, _ = services.fire_transition(runtime.uow(), pid, name,
+                                                  load_transition(name, body), actor)
+        except RuleViolation:
+            return reached  # e.g. the year's quota ran out: the parcel waits, as it would
         reached = outcome["parcel"]["state"]
     return reached

@@ -3,11 +3,15 @@ id, then farmland credits by id."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
 from .models import Parcel, Township
+
+T = TypeVar("T")
 
 
 def lock_parcel(session: Session, parcel_id: int) -> Parcel:
@@ -37,3 +41,16 @@ def find_township(session: Session, name_or_code: str) -> Township | None:
             or_(Township.name == name_or_code, Township.code == name_or_code)
         )
     ).scalar_one_or_none()
+
+
+def lock_rows(session: Session, model: type[T], ids: list[int]) -> dict[int, T]:
+    """Lock the given rows in id order (the global lock order) and return them re-read."""
+    if not ids:
+        return {}
+    rows: Any = session.execute(
+        select(model).where(model.id.in_(sorted(set(ids))))  # type: ignore[attr-defined]
+        .order_by(model.id)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalars().all()
+    return {r.id: r for r in rows}

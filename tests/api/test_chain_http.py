@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from tests.factories import PATHS, SURVEY
+from tests.factories import PATHS, PRE_APPROVAL_RECORDS, SURVEY
 
 
 def survey_body(code="HTTP-0001", **over):
@@ -25,6 +25,15 @@ def test_a_parcel_is_carried_through_the_whole_chain_over_http(client):
     assert r.status_code == 201, r.get_json()
     pid = r.get_json()["parcel"]["id"]
     for name in PATHS["registered"]:
+        if name == "approve":
+            for kind, on in PRE_APPROVAL_RECORDS:
+                r = client.post(f"/api/v1/parcels/{pid}/records", {"kind": kind, "date": on})
+                assert r.status_code == 201, r.get_json()
+        if name == "register":
+            r = client.post(f"/api/v1/parcels/{pid}/records", {
+                "kind": "payment", "date": "2023-06-01",
+                "details": {"amount_yuan": "5000000.00", "receipt_no": "石财缴 001"}})
+            assert r.status_code == 201, r.get_json()
         r = client.fire(pid, name)
         assert r.status_code == 200, (name, r.get_json())
     parcel = client.get(f"/api/v1/parcels/{pid}").get_json()
@@ -33,7 +42,10 @@ def test_a_parcel_is_carried_through_the_whole_chain_over_http(client):
     assert parcel["land"]["total_m2"] == "10000.00"
     assert parcel["land"]["total_mu"] == "15.0000"
     history = client.get(f"/api/v1/parcels/{pid}/history").get_json()["items"]
-    assert [h["transition"] for h in history] == ["survey", *PATHS["registered"]]
+    steps = [h["transition"] or h["record"] for h in history]
+    assert [h["transition"] for h in history if h["transition"]] == \
+        ["survey", *PATHS["registered"]]
+    assert steps.index("agreements_signed") < steps.index("approve")
     assert [h["to_state"] for h in history][-1] == "registered"
     assert all(h["hash"] and len(h["hash"]) == 64 for h in history)
     assert [h["seq"] for h in history] == sorted(h["seq"] for h in history)

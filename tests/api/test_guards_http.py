@@ -99,6 +99,7 @@ def test_role_by_transition_matrix(client, world, trigger):
     assert world.event_count(pid) == before
     for role in permitted:
         other = world.parcel_in(_state_for(trigger))
+        world.prepare(other, trigger)
         r = client.fire(other, trigger, who=role)
         assert r.status_code == 200, (trigger, role, r.get_json())
 

@@ -34,15 +34,17 @@ def test_audit_verify_passes_and_then_fails_after_one_event_is_tampered(cli, run
     assert ok.exit_code == 0, ok.output
     assert "audit OK" in ok.output
     with runtime.reader() as uow:
-        victim = uow.session.execute(
-            select(AuditEvent.id).where(AuditEvent.parcel_id == pid, AuditEvent.name == "approve")
-        ).scalar_one()
+        victim, seq = uow.session.execute(
+            select(AuditEvent.id, AuditEvent.stream_seq)
+            .where(AuditEvent.parcel_id == pid, AuditEvent.name == "approve")
+        ).one()
     tamper(runtime, backend,
            "UPDATE audit_events SET effective_date = :d WHERE id = :id", d="2023-02-28",
            id=victim)
     broken = cli.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
-    assert f"parcel:{pid} #3" in broken.output and "hash does not match" in broken.output
+    assert f"parcel:{pid} #{seq} (event {victim})" in broken.output
+    assert "hash does not match" in broken.output
 
 
 def test_audit_verify_catches_a_deleted_event(cli, runtime, backend):

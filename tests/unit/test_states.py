@@ -100,3 +100,31 @@ def _imports(package: str) -> set[str]:
 def test_imports_point_one_way():
     assert not _imports("states") & {"workflow", "api", "flask", "sqlalchemy"}
     assert not _imports("workflow") & {"api", "flask"}
+
+
+def test_the_committed_rules_document_is_current():
+    from workflow.rules_doc import rules_markdown
+
+    doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert doc == rules_markdown(), "stale: run make docs"
+
+
+def test_every_rule_code_the_design_fixes_exists():
+    from workflow.codes import CODES
+
+    for code in ("QUOTA_INSUFFICIENT", "FARMLAND_BALANCE_UNMET", "BASIC_FARMLAND_PROTECTED",
+                 "RED_LINE_CONFLICT", "EXPROPRIATION_PROCEDURE_INCOMPLETE",
+                 "APPROVAL_AUTHORITY_INSUFFICIENT", "APPROVAL_LAPSED",
+                 "SUPPLY_METHOD_NOT_ALLOWED", "TERM_EXCEEDS_MAXIMUM", "AREA_EXCEEDS_APPROVED",
+                 "OUTSIDE_APPROVED_BOUNDARY", "PAYMENT_OUTSTANDING", "SAME_ACTOR_FORBIDDEN",
+                 "TRANSITION_NOT_ALLOWED", "VERSION_CONFLICT", "VALIDATION_ERROR",
+                 "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "IDEMPOTENCY_KEY_REUSED"):
+        assert code in CODES, code
+
+
+def test_every_rule_code_is_exercised_by_some_test():
+    """A rule without a test that breaks when the rule is removed does not exist."""
+    tests_text = "".join(p.read_text(encoding="utf-8")
+                         for p in (ROOT / "tests").rglob("test_*.py"))
+    missing = sorted({c for g in GUARDS.values() for c in g.codes if c not in tests_text})
+    assert not missing, f"rule codes no test mentions: {missing}"

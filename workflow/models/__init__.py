@@ -3,6 +3,7 @@
 from .accounts import Account, ApiToken
 from .audit import AuditEvent
 from .idempotency import IdempotencyKey
+from .ledgers import FarmlandCredit, FarmlandPairing, LandTicket, QuotaAccount, QuotaEntry
 from .outbox import OutboxCounter, OutboxEvent
 from .parcel import Parcel, ParcelRecord
 from .reference import County, PlanIndicator, Township
@@ -12,6 +13,11 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "County",
+    "FarmlandCredit",
+    "FarmlandPairing",
+    "LandTicket",
+    "QuotaAccount",
+    "QuotaEntry",
     "IdempotencyKey",
     "OutboxCounter",
     "OutboxEvent",

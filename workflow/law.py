@@ -1,0 +1,152 @@
+"""The numbers of the law, in one place, keyed like RULES.md §15.
+
+Every rule reads its numbers from here. A changed notice is an edit of this table (reviewed like
+code); an operator may also override any value without a release by pointing
+``LANDFLOW_LAW_OVERRIDES`` at a JSON file ``{"key": value, ...}`` — meant for the items RULES.md
+tags [UNV]. Each parameter carries its source and verification tag so that ``docs/rules.md`` can
+say where every number comes from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Param:
+    key: str
+    value: Any
+    unit: str
+    source: str
+    tag: str  # FT, EX, UNV (RULES.md §0.1) or "interpretation"
+
+
+_PARAMS: list[Param] = [
+    # Idle land (闲置土地处置办法, 国土资源部令第53号).
+    Param("idle.not_started_threshold_years", 1, "years", "闲置土地处置办法 第二条", "EX"),
+    Param("idle.stalled.area_ratio", Decimal(1) / Decimal(3), "ratio", "第二条", "EX"),
+    Param("idle.stalled.investment_ratio", Decimal("0.25"), "ratio", "第二条", "EX"),
+    Param("idle.stalled.suspension_years", 1, "years", "第二条", "EX"),
+    Param("idle.fee_rate", Decimal("0.20"), "ratio of land price", "第十四条", "EX"),
+    Param("idle.recovery_threshold_years", 2, "years",
+          "第十四条; 城市房地产管理法 第二十六条", "EX"),
+    Param("idle.investigation_start_days", 30, "days", "第五条", "EX"),
+    Param("idle.user_response_days", 30, "days", "第五条", "UNV"),
+    Param("idle.fee_payment_days", 30, "days", "第十七条", "UNV"),
+    Param("idle.gov_cause.extension_max_years", 1, "years", "第十二条", "EX"),
+    Param("idle.gov_cause.temp_use_max_years", 2, "years", "第十二条", "EX"),
+    # Stock categories and supervision.
+    Param("supply_rate.window_years", 5, "years", "MNR practice (近5年平均供地率)", "EX"),
+    Param("supply_rate.min", Decimal("0.60"), "ratio", "MNR practice", "EX"),
+    Param("disposal_rate.target", Decimal("0.20"), "ratio", "石柱县规划 专栏3 第7项", "FT"),
+    # Approval validity.
+    Param("approval.validity_years", 2, "years", "国发〔2004〕28号 第十九条; 国土资发〔2004〕237号",
+          "EX"),
+    Param("approval.chongqing_entrusted", False, "flag",
+          "国发〔2020〕4号 entrusted Chongqing with State-Council-level approvals (pilot); "
+          "whether still in force is unverified", "UNV"),
+    # Expropriation (土地管理法, 实施条例).
+    Param("expro.pre_announcement_working_days", 10, "working days", "实施条例 第二十六条", "FT"),
+    Param("expro.plan_announcement_days", 30, "days", "实施条例 第二十八条; 法 第四十七条", "FT"),
+    Param("expro.post_approval_announcement_working_days", 15, "working days",
+          "实施条例 第三十一条", "FT"),
+    Param("expro.sc_threshold.cultivated_non_pbf_ha", Decimal("35"), "ha", "法 第四十六条", "FT"),
+    Param("expro.sc_threshold.other_ha", Decimal("70"), "ha", "法 第四十六条", "FT"),
+    # Supply (供地).
+    Param("supply.tender_required_uses",
+          ("industrial", "commercial", "tourism", "entertainment", "commodity_housing"), "uses",
+          "招标拍卖挂牌出让国有建设用地使用权规定 (39号令) 第四条; 城市房地产管理法 第十三条",
+          "EX"),
+    Param("supply.tender_required_min_intending_users", 2, "users", "39号令 第四条", "EX"),
+    Param("supply.tender_methods", ("tender", "auction", "listing"), "methods",
+          "实施条例 第十八条", "FT"),
+    Param("supply.allocation_uses",
+          ("government", "military", "infrastructure", "public_service", "energy", "transport",
+           "water", "education", "science", "culture", "health", "sports", "affordable_housing"),
+          "uses", "土地管理法 第五十四条; 城市房地产管理法 第二十四条", "FT"),
+    Param("grant.max_term.residential", 70, "years", "暂行条例 第十二条", "FT"),
+    Param("grant.max_term.industrial", 50, "years", "暂行条例 第十二条", "FT"),
+    Param("grant.max_term.edu_sci_cul_health_sport", 50, "years", "暂行条例 第十二条", "FT"),
+    Param("grant.max_term.commercial_tourism_entertainment", 40, "years", "暂行条例 第十二条",
+          "FT"),
+    Param("grant.max_term.comprehensive", 50, "years", "暂行条例 第十二条", "FT"),
+    Param("grant.full_payment_days", 60, "days", "暂行条例 第十四条", "FT"),
+    Param("grant.down_payment_ratio", Decimal("0.50"), "ratio", "国土资发〔2010〕34号", "EX"),
+    Param("grant.down_payment_months", 1, "months", "国土资发〔2010〕34号", "EX"),
+    Param("grant.balance_deadline_years", 1, "years", "国土资发〔2010〕34号; 财综〔2009〕74号",
+          "EX"),
+    # Registration.
+    Param("registration.cq.initial_transfer_working_days", 15, "working days",
+          "重庆市土地房屋权属登记条例 第二十五条", "FT"),
+    Param("registration.national_working_days", 30, "working days", "不动产登记暂行条例 第二十条",
+          "FT"),
+    # Chongqing land tickets (地票).
+    Param("地票.farmer_share", Decimal("0.85"), "ratio of net proceeds", "重庆市地票管理办法",
+          "EX"),
+    # Farmland balance.
+    Param("farmland.credit_accepted_on_or_before_approval", True, "flag",
+          "先补后占 (中发〔2017〕4号): accepted no later than the approval date", "interpretation"),
+]
+
+# Which grant-term key applies to each planned use (暂行条例 第十二条).
+TERM_KEY_BY_USE: dict[str, str] = {
+    "residential": "grant.max_term.residential",
+    "commodity_housing": "grant.max_term.residential",
+    "affordable_housing": "grant.max_term.residential",
+    "industrial": "grant.max_term.industrial",
+    "mining": "grant.max_term.industrial",
+    "education": "grant.max_term.edu_sci_cul_health_sport",
+    "science": "grant.max_term.edu_sci_cul_health_sport",
+    "culture": "grant.max_term.edu_sci_cul_health_sport",
+    "health": "grant.max_term.edu_sci_cul_health_sport",
+    "sports": "grant.max_term.edu_sci_cul_health_sport",
+    "commercial": "grant.max_term.commercial_tourism_entertainment",
+    "tourism": "grant.max_term.commercial_tourism_entertainment",
+    "entertainment": "grant.max_term.commercial_tourism_entertainment",
+}
+
+# Limited human activities allowed inside the ecological red line (自然资发〔2022〕142号).
+RED_LINE_ALLOWED_ACTIVITIES: tuple[str, ...] = (
+    "patrol_enforcement_research_monitoring", "disaster_prevention", "national_defence",
+    "existing_residents_farming", "archaeology", "forestry_management",
+    "low_impact_tourism_facility", "linear_infrastructure", "geological_survey",
+)
+
+PARAMS: dict[str, Param] = {p.key: p for p in _PARAMS}
+
+
+@lru_cache(maxsize=1)
+def _overrides() -> dict[str, Any]:
+    path = os.environ.get("LANDFLOW_LAW_OVERRIDES")
+    if not path:
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    unknown = set(data) - set(PARAMS)
+    if unknown:
+        raise ValueError(f"LANDFLOW_LAW_OVERRIDES names unknown parameters: {sorted(unknown)}")
+    return {k: _coerce(PARAMS[k].value, v) for k, v in data.items()}
+
+
+def _coerce(template: Any, value: Any) -> Any:
+    if isinstance(template, Decimal):
+        return Decimal(str(value))
+    if isinstance(template, tuple):
+        return tuple(value)
+    return type(template)(value)
+
+
+def value(key: str) -> Any:
+    """The parameter's value, overridden by ``LANDFLOW_LAW_OVERRIDES`` if it names it."""
+    if key not in PARAMS:
+        raise KeyError(f"no legal parameter {key}")
+    return _overrides().get(key, PARAMS[key].value)
+
+
+def reset_overrides() -> None:
+    _overrides.cache_clear()

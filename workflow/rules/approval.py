@@ -1,0 +1,191 @@
+"""批: the pre-approval expropriation procedure for collective land, the approving authority,
+and the two-year validity of an approval."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from .. import law
+from ..context import StepContext
+from ..legal_calendar import add_working_days, add_years
+from ..models import Parcel
+from .registry import guard
+
+HA = Decimal("10000")
+
+
+def _need(ctx: StepContext, step: str, requirement: str, **details: object) -> None:
+    ctx.violate("EXPROPRIATION_PROCEDURE_INCOMPLETE", step=step, requirement=requirement,
+                **details)
+
+
+@guard(codes=("EXPROPRIATION_PROCEDURE_INCOMPLETE",),
+       source="土地管理法 第四十七条; 实施条例 第二十六条至第三十二条",
+       meaning="Collective land: pre-announcement ≥ 10 working days, status survey, risk "
+               "assessment, plan announced ≥ 30 days before approval, hearing when a majority "
+               "objected, compensation registration, funds in place, agreements — all recorded "
+               "before the approval.")
+def pre_approval_expropriation_complete(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    if p.ownership != "collective":
+        return
+    on = ctx.effective_date
+
+    def latest(kind: str) -> date | None:
+        found = [r.occurred_on for r in ctx.records(kind) if r.occurred_on <= on]
+        return max(found) if found else None
+
+    def earliest(kind: str) -> date | None:
+        found = [r.occurred_on for r in ctx.records(kind) if r.occurred_on <= on]
+        return min(found) if found else None
+
+    pre = earliest("pre_announcement")
+    # A plan announced too early is announced again; the last announcement is the one that
+    # runs its 30 days.
+    plan_ann = latest("plan_announcement")
+    if pre is None:
+        _need(ctx, "pre_announcement", "征收土地预公告 / pre-announcement not recorded",
+              article="实施条例 第二十六条")
+    else:
+        days = law.value("expro.pre_announcement_working_days")
+        ends = add_working_days(pre, days)
+        if plan_ann is not None and plan_ann < ends:
+            _need(ctx, "pre_announcement",
+                  f"预公告期不少于 {days} 个工作日 / at least {days} working days before the "
+                  "compensation plan is announced",
+                  published_on=pre, period_ends=ends, plan_announced_on=plan_ann,
+                  article="实施条例 第二十六条")
+        elif ends > on:
+            _need(ctx, "pre_announcement",
+                  f"预公告期不少于 {days} 个工作日 / at least {days} working days",
+                  published_on=pre, period_ends=ends, article="实施条例 第二十六条")
+    for kind, label, article in (
+        ("status_survey", "土地现状调查 / status survey", "实施条例 第二十六条"),
+        ("risk_assessment", "社会稳定风险评估 / social-stability risk assessment",
+         "实施条例 第二十六条"),
+    ):
+        if latest(kind) is None:
+            _need(ctx, kind, f"{label} not recorded", article=article)
+    if plan_ann is None:
+        _need(ctx, "plan_announcement", "征地补偿安置方案公告 / compensation plan not announced",
+              article="实施条例 第二十八条")
+    else:
+        days = law.value("expro.plan_announcement_days")
+        if plan_ann + timedelta(days=days) > on:
+            _need(ctx, "plan_announcement",
+                  f"公告不少于 {days} 日 / announced at least {days} days before approval",
+                  announced_on=plan_ann, earliest_approval=plan_ann + timedelta(days=days),
+                  approval_date=on, article="土地管理法 第四十七条第二款")
+    objected = latest("objection_majority")
+    if objected is not None:
+        heard = [r.occurred_on for r in ctx.records("hearing") if objected <= r.occurred_on <= on]
+        if not heard:
+            _need(ctx, "hearing", "多数成员认为方案不符合规定的，应当组织听证 / a majority "
+                  "objected: a hearing is required", objection_on=objected,
+                  article="土地管理法 第四十七条第三款")
+    for kind, label, article in (
+        ("compensation_registration", "补偿登记 / compensation registration",
+         "土地管理法 第四十七条第四款"),
+        ("funds_in_place", "征地补偿安置和社会保障费用足额到位 / funds in place",
+         "实施条例 第三十二条"),
+        ("agreements_signed", "补偿安置协议 / agreements signed", "实施条例 第二十九条"),
+    ):
+        if latest(kind) is None:
+            _need(ctx, kind, f"{label} not recorded", article=article)
+
+
+AUTHORITY_ZH = {"state_council": "国务院", "chongqing": "重庆市人民政府"}
+
+
+def required_authority(basic_farmland_m2: Decimal, cultivated_non_basic_m2: Decimal,
+                       other_m2: Decimal) -> str:
+    """土地管理法 第四十六条: State Council for any basic farmland, non-basic cultivated land over
+    35 ha, other land over 70 ha; otherwise the province (Chongqing)."""
+    if basic_farmland_m2 > 0:
+        return "state_council"
+    if cultivated_non_basic_m2 > law.value("expro.sc_threshold.cultivated_non_pbf_ha") * HA:
+        return "state_council"
+    if other_m2 > law.value("expro.sc_threshold.other_ha") * HA:
+        return "state_council"
+    return "chongqing"
+
+
+@guard(codes=("APPROVAL_AUTHORITY_INSUFFICIENT",),
+       source="土地管理法 第四十四条、第四十六条; 国发〔2020〕4号 (entrustment, configurable)",
+       meaning="The approving authority matches the area: the State Council for any basic "
+               "farmland, non-basic farmland > 35 ha or other land > 70 ha, counted over the "
+               "whole approval (all parcels under one approval number).", precheck=False)
+def approving_authority_sufficient(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    given = ctx.payload.get("authority", "chongqing")
+    basic, cultivated, other = p.basic_farmland_m2, p.farmland_m2 - p.basic_farmland_m2, (
+        p.other_agricultural_m2 + p.unused_m2 + p.construction_m2)
+    approval_no = ctx.payload.get("approval_no")
+    if approval_no:
+        # The thresholds apply per approval (application package): add the parcels already
+        # approved under the same document.
+        row = ctx.session.execute(
+            select(func.sum(Parcel.basic_farmland_m2), func.sum(Parcel.farmland_m2),
+                   func.sum(Parcel.other_agricultural_m2), func.sum(Parcel.unused_m2),
+                   func.sum(Parcel.construction_m2))
+            .where(Parcel.approval_no == approval_no, Parcel.id != p.id)
+        ).one()
+        if row[0] is not None:
+            basic += row[0]
+            cultivated += row[1] - row[0]
+            other += row[2] + row[3] + row[4]
+    required = required_authority(basic, cultivated, other)
+    if required == "state_council" and given != "state_council":
+        if given == "chongqing" and law.value("approval.chongqing_entrusted"):
+            return
+        ctx.violate("APPROVAL_AUTHORITY_INSUFFICIENT", required=required, given=given,
+                    required_zh=AUTHORITY_ZH[required], given_zh=AUTHORITY_ZH.get(given, given),
+                    basic_farmland_m2=basic, cultivated_non_basic_m2=cultivated, other_m2=other,
+                    thresholds_ha={"cultivated_non_basic": str(law.value(
+                        "expro.sc_threshold.cultivated_non_pbf_ha")),
+                        "other": str(law.value("expro.sc_threshold.other_ha"))},
+                    article="土地管理法 第四十六条")
+
+
+def lapse_date(approved_on: date) -> date:
+    """An approval unused for two full years lapses on the second anniversary."""
+    return add_years(approved_on, law.value("approval.validity_years"))
+
+
+@guard(codes=("APPROVAL_LAPSED",),
+       source="国发〔2004〕28号 第十九条; 国土资发〔2004〕237号 第十四条",
+       meaning="An approval neither expropriated nor used within two years has lapsed; it "
+               "cannot be expropriated or supplied on (recovered land is not affected).")
+def approval_not_lapsed(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    if p.state != "approved" or p.approved_on is None:
+        # Expropriation carried out the approval; recovered land is state reserve land.
+        return
+    ends = lapse_date(p.approved_on)
+    if ctx.effective_date >= ends:
+        ctx.violate("APPROVAL_LAPSED", approved_on=p.approved_on, lapsed_on=ends,
+                    effective_date=ctx.effective_date, article="国发〔2004〕28号 第十九条")
+
+
+@guard(codes=("APPROVAL_NOT_EXPIRED", "APPROVAL_ALREADY_IMPLEMENTED"),
+       source="国发〔2004〕28号 第十九条",
+       meaning="An approval lapses only when two full years have passed without expropriation "
+               "or use.")
+def approval_validity_expired(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    if p.state == "expropriated":
+        ctx.violate("APPROVAL_ALREADY_IMPLEMENTED", expropriated_on=p.expropriated_on,
+                    article="国发〔2004〕28号 第十九条")
+        return
+    assert p.approved_on is not None
+    ends = lapse_date(p.approved_on)
+    if ctx.effective_date < ends:
+        ctx.violate("APPROVAL_NOT_EXPIRED", approved_on=p.approved_on, lapsed_on=ends,
+                    effective_date=ctx.effective_date)

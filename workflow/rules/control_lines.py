@@ -1,0 +1,60 @@
+"""规: the three control lines (三条控制线) and plan conformity."""
+
+from __future__ import annotations
+
+from .. import law
+from ..context import StepContext
+from .registry import guard
+
+
+@guard(codes=("RED_LINE_CONFLICT",),
+       source="实施条例 第三条; 自然资发〔2022〕142号 (limited human activities with a 认定意见)",
+       meaning="Land inside the ecological red line is planned only for an allowed limited "
+               "activity with its determination opinion.", precheck=False)
+def outside_red_line(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    if p.red_line_m2 <= 0:
+        return
+    activity = ctx.payload.get("red_line_activity")
+    if not activity or activity.get("category") not in law.RED_LINE_ALLOWED_ACTIVITIES:
+        ctx.violate("RED_LINE_CONFLICT", red_line_m2=p.red_line_m2,
+                    activity=(activity or {}).get("category"),
+                    allowed=list(law.RED_LINE_ALLOWED_ACTIVITIES),
+                    article="自然资发〔2022〕142号")
+
+
+MAJOR_PROJECT_CATEGORIES = ("central_decision", "military", "transport", "energy", "water",
+                            "state_recognised")
+
+
+@guard(codes=("BASIC_FARMLAND_PROTECTED",),
+       source="土地管理法 第三十五条; 自然资规〔2018〕3号 (major-project categories)",
+       meaning="Permanent basic farmland is planned only for a listed major project with State "
+               "Council (or entrusted) approval.", precheck=False)
+def basic_farmland_protected(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    if p.basic_farmland_m2 <= 0:
+        return
+    project = ctx.payload.get("major_project")
+    if (not project or project.get("category") not in MAJOR_PROJECT_CATEGORIES
+            or not project.get("approval_ref")):
+        ctx.violate("BASIC_FARMLAND_PROTECTED", basic_farmland_m2=p.basic_farmland_m2,
+                    major_project=project, allowed_categories=list(MAJOR_PROJECT_CATEGORIES),
+                    article="土地管理法 第三十五条")
+
+
+@guard(codes=("OUTSIDE_DEVELOPMENT_BOUNDARY",),
+       source="城乡规划法 第四十二条; 实施条例 第十四条; 土地管理法 第四十四条",
+       meaning="Construction is planned inside the urban development boundary or an approved "
+               "village plan, unless it is a single-site major project.", precheck=False)
+def inside_development_boundary(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    if p.in_development_boundary or ctx.payload.get("in_village_plan"):
+        return
+    if ctx.payload.get("major_project"):
+        return  # single-site (单独选址) energy, transport, water, military projects
+    ctx.violate("OUTSIDE_DEVELOPMENT_BOUNDARY", in_development_boundary=False,
+                in_village_plan=False, article="城乡规划法 第四十二条")

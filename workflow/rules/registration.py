@@ -1,0 +1,49 @@
+"""登: no certificate until the land price and any idle-land fee are fully paid."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..context import StepContext
+from .registry import guard
+
+ZERO = Decimal("0.00")
+
+
+def paid(ctx: StepContext, kind: str, purpose: str | None = None) -> Decimal:
+    total = ZERO
+    for r in ctx.records(kind):
+        if r.occurred_on > ctx.effective_date:
+            continue
+        if purpose is not None and (r.details or {}).get("purpose", "land_price") != purpose:
+            continue
+        total += Decimal(str((r.details or {}).get("amount_yuan", "0")))
+    return total
+
+
+@guard(codes=("PAYMENT_OUTSTANDING",),
+       source="39号令; 财综〔2009〕74号; RULES.md §7.5 (no certificate before full payment)",
+       meaning="The land price is paid in full (payment records) before first registration.")
+def land_price_fully_paid(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    due = p.price_yuan or ZERO
+    got = paid(ctx, "payment", "land_price")
+    if got < due:
+        ctx.violate("PAYMENT_OUTSTANDING", what="土地出让价款", what_en="Land price",
+                    due_yuan=due, paid_yuan=got, outstanding_yuan=due - got)
+
+
+@guard(codes=("PAYMENT_OUTSTANDING",),
+       source="闲置土地处置办法 第十四条、第十七条",
+       meaning="Any idle-land fee decided for the parcel is paid before registration.")
+def idle_fee_fully_paid(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    due = p.idle_fee_yuan or ZERO
+    if due <= 0:
+        return
+    got = paid(ctx, "payment", "idle_fee")
+    if got < due:
+        ctx.violate("PAYMENT_OUTSTANDING", what="土地闲置费", what_en="Idle-land fee",
+                    due_yuan=due, paid_yuan=got, outstanding_yuan=due - got)
