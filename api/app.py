@@ -10,7 +10,7 @@ from workflow.codes import CODES
 from workflow.config import Settings
 from workflow.runtime import Runtime
 
-from . import docs, health, ledgers, parcels
+from . import audit, deadlines, docs, health, ledgers, parcels
 from .base import Api
 from .errors import STATUS_BY_CODE, register_error_handlers
 
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api.register_blueprint(ledgers.quota)
     api.register_blueprint(ledgers.farmland)
     api.register_blueprint(ledgers.tickets)
+    api.register_blueprint(deadlines.blp)
+    api.register_blueprint(audit.blp)
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
     from .cli import register_commands

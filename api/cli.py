@@ -55,7 +55,7 @@ cli = FlaskGroup(name="landflow", create_app=_create_app, add_default_commands=T
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db, seed, demo, users, diagram, audit, rules):
+    for command in (db, seed, demo, users, diagram, audit, rules, sweep):
         app.cli.add_command(command)
 
 
@@ -190,6 +190,28 @@ def diagram(output: Path | None, markdown: bool) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
+
+
+@click.command(help="The daily sweep: breaches, suspected idle land, lapsed approvals.")
+@click.option("--as-of", "as_of", default=None, help="Sweep as of this date (default today)")
+@with_appcontext
+def sweep(as_of: str | None) -> None:
+    from datetime import date
+
+    from workflow.sweep import run_sweep
+
+    day = date.fromisoformat(as_of) if as_of else None
+    progress = {}
+
+    def show(phase: str, done: int, total: int) -> None:
+        progress.setdefault(phase, Progress(phase))(done, total)
+
+    try:
+        report = run_sweep(_runtime(), day, progress=show)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    for line in report.lines():
+        click.echo(line)
 
 
 @click.command(help="The rule registry: every guard, its codes and its legal source.")

@@ -201,6 +201,9 @@ class World:
         if name == "register":
             self.record(parcel_id, "payment", "2023-06-01",
                         amount_yuan=PAYLOADS["supply"]["price_yuan"])
+        if name == "resume":  # the idle-land fee: 20% of the land price
+            self.record(parcel_id, "payment", "2024-09-20", amount_yuan="1000000.00",
+                        purpose="idle_fee")
 
     # --- reading the database directly (what tests check) ---------------------------------
 

@@ -131,6 +131,19 @@ _CODES: list[Code] = [
     # Registration (登).
     Code("PAYMENT_OUTSTANDING", "{what}未缴清：应缴 {due_yuan} 元，已缴 {paid_yuan} 元",
          "{what_en} not fully paid: {due_yuan} yuan due, {paid_yuan} yuan paid", "rule"),
+    # Idle land (闲置土地).
+    Code("IDLE_NOT_DUE", "尚不构成闲置土地：{basis}，自 {idle_from} 起方满一年",
+         "Not idle land yet ({basis}): one full year is reached on {idle_from}", "rule"),
+    Code("RECOVERY_NOT_DUE", "无偿收回须闲置满两年，自 {recovery_from} 起方可",
+         "Recovery without compensation is lawful from {recovery_from} (two full years)",
+         "rule"),
+    Code("RECOVERY_COMPENSATION_REQUIRED", "因政府原因或不可抗力造成闲置的，只能协议有偿收回",
+         "Idleness caused by the government or force majeure: recovery only by agreement with "
+         "compensation", "rule"),
+    Code("IDLE_DISPOSAL_UNSETTLED", "闲置土地处置未完成，不得恢复开发",
+         "The idle-land disposal is not settled; development may not resume", "rule"),
+    Code("IDLE_DISPOSAL_INVALID", "闲置土地处置方案不合规定：{problem}",
+         "The idle-land disposal is not lawful: {problem}", "rule"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

@@ -1,12 +1,38 @@
-"""Legal time arithmetic: calendar anniversaries ("满一年") and working days.
+"""Legal time arithmetic (RULES.md §0.3), implemented once and used everywhere.
 
-"One full year" is reached on the calendar anniversary; an anniversary of 29 February falls on
-28 February in a common year (RULES.md §0.3).
+- "满一年 / 满两年": the calendar anniversary; 29 February's anniversary in a common year is
+  28 February.
+- "日" without qualifier: calendar days. "工作日": working days — weekends and PRC statutory
+  holidays excluded, the official make-up working days (调休) included. The holiday schedule comes
+  from the maintained ``chinese-calendar`` package; years it does not cover are read from
+  ``seed/calendar_overrides.csv`` (published State Council notices, entered by an operator), and
+  failing both, a provisional schedule of weekends and fixed-date holidays is used and said so.
+- Periods "自…之日起" start counting on the day after.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+import csv
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+
+from seed import DATA_DIR
+
+OVERRIDES_FILE = DATA_DIR / "calendar_overrides.csv"
+
+# 全国年节及纪念日放假办法 (2024 revision): the holidays with fixed Gregorian dates. Lunar ones
+# (Spring Festival, Qingming, Dragon Boat, Mid-Autumn) cannot be placed without the notice.
+FIXED_HOLIDAYS = {(1, 1): "元旦", (5, 1): "劳动节", (5, 2): "劳动节", (10, 1): "国庆节",
+                  (10, 2): "国庆节", (10, 3): "国庆节"}
+
+HOLIDAY_ZH = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+              "Labour Day": "劳动节", "Dragon Boat Festival": "端午节",
+              "Mid-autumn Festival": "中秋节", "National Day": "国庆节",
+              "Anti-Fascist 70th Day": "抗战胜利纪念日"}
 
 
 def add_years(d: date, years: int) -> date:
@@ -16,19 +42,135 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def add_months(d: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day if it has no such day."""
+    month_index = d.month - 1 + months
+    year, month = d.year + month_index // 12, month_index % 12 + 1
+    return d.replace(year=year, month=month, day=min(d.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    working: bool
+    holiday: str | None  # the holiday's name when it is a day off for a holiday
+    makeup: bool  # a weekend day worked in lieu (调休上班)
+    provisional: bool  # no official schedule for the year is loaded
+
+
+@lru_cache(maxsize=1)
+def _overrides() -> dict[date, tuple[bool, str]]:
+    table: dict[date, tuple[bool, str]] = {}
+    if OVERRIDES_FILE.exists():
+        with OVERRIDES_FILE.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(row for row in f if not row.startswith("#")):
+                kind = row["kind"].strip()
+                if kind not in ("holiday", "workday"):
+                    raise ValueError(f"{OVERRIDES_FILE}: kind must be holiday or workday")
+                table[date.fromisoformat(row["date"].strip())] = (kind == "workday",
+                                                                  row["name"].strip())
+    return table
+
+
+@lru_cache(maxsize=1)
+def _override_years() -> frozenset[int]:
+    return frozenset(d.year for d in _overrides())
+
+
+@lru_cache(maxsize=8192)
+def day_info(d: date) -> DayInfo:
+    weekend = d.weekday() >= 5
+    if d.year in _override_years():
+        found = _overrides().get(d)
+        if found is None:
+            return DayInfo(not weekend, None, False, False)
+        working, name = found
+        return DayInfo(working, None if working else name, working and weekend, False)
+    try:
+        working = chinese_calendar.is_workday(d)
+        _, name = chinese_calendar.get_holiday_detail(d)
+    except NotImplementedError:
+        fixed = FIXED_HOLIDAYS.get((d.month, d.day))
+        return DayInfo(not weekend and fixed is None, fixed, False, True)
+    holiday = HOLIDAY_ZH.get(name, name) if (name and not working) else None
+    return DayInfo(working, holiday, working and weekend, False)
+
+
 def is_working_day(d: date) -> bool:
-    """Interim: Monday to Friday. The legal calendar (holidays and make-up days) replaces this."""
-    return d.weekday() < 5
+    return day_info(d).working
 
 
 def add_working_days(start: date, n: int) -> date:
-    """The n-th working day after ``start`` (counting starts the day after, RULES.md §0.3)."""
-    from datetime import timedelta
-
-    d = start
-    counted = 0
+    """The n-th working day after ``start`` (counting starts the day after)."""
+    d, counted = start, 0
     while counted < n:
         d += timedelta(days=1)
         if is_working_day(d):
             counted += 1
     return d
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days in (start, end]."""
+    n, d = 0, start
+    while d < end:
+        d += timedelta(days=1)
+        if is_working_day(d):
+            n += 1
+    return n
+
+
+def _ranges(days: list[date]) -> list[tuple[date, date]]:
+    out: list[tuple[date, date]] = []
+    for d in days:
+        if out and (d - out[-1][1]).days == 1:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
+
+
+def _fmt(r: tuple[date, date]) -> str:
+    a, b = r
+    if a == b:
+        return a.isoformat()
+    if a.year == b.year and a.month == b.month:
+        return f"{a.isoformat()}..{b.day:02d}"
+    return f"{a.isoformat()}..{b.isoformat()}"
+
+
+def explain_working_days(start: date, n: int, label: str) -> tuple[date, str]:
+    """The due date of "n working days after ``label`` ``start``" and how it was computed,
+    e.g. "2025-05-08 = approval 2025-04-15 + 15 working days, skipping 2025-05-01..05"."""
+    due = add_working_days(start, n)
+    days = [start + timedelta(days=i) for i in range(1, (due - start).days + 1)]
+    holidays = [d for d in days if day_info(d).holiday]
+    makeup = [d for d in days if day_info(d).makeup]
+    text = f"{due.isoformat()} = {label} {start.isoformat()} + {n} working days"
+    if holidays:
+        text += ", skipping " + ", ".join(_fmt(r) for r in _ranges(holidays))
+    if makeup:
+        text += ", counting make-up working day " + ", ".join(d.isoformat() for d in makeup)
+    if any(day_info(d).provisional for d in days):
+        text += " (provisional: no official holiday schedule loaded for "
+        text += ", ".join(sorted({str(d.year) for d in days if day_info(d).provisional})) + ")"
+    return due, text
+
+
+def explain_years(start: date, years: int, label: str) -> tuple[date, str]:
+    due = add_years(start, years)
+    text = f"{due.isoformat()} = {label} {start.isoformat()} + {years} full year" + (
+        "s" if years != 1 else "")
+    if start.month == 2 and start.day == 29 and due.day == 28:
+        text += " (29 February: the anniversary falls on 28 February)"
+    return due, text
+
+
+def explain_days(start: date, days: int, label: str) -> tuple[date, str]:
+    due = start + timedelta(days=days)
+    return due, f"{due.isoformat()} = {label} {start.isoformat()} + {days} days"
+
+
+def explain_months(start: date, months: int, label: str) -> tuple[date, str]:
+    due = add_months(start, months)
+    return due, f"{due.isoformat()} = {label} {start.isoformat()} + {months} month" + (
+        "s" if months != 1 else "")

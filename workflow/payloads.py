@@ -102,7 +102,7 @@ RECORD_KINDS = (
     "objection_majority", "hearing", "compensation_registration", "funds_in_place",
     "agreements_signed", "payment", "idle_notice", "idle_investigation", "idle_hearing",
     "idle_disposal", "inspection_failed", "construction_progress",
-    "construction_suspended", "note",
+    "construction_suspended", "registration_accepted", "note",
 )
 
 
@@ -308,6 +308,10 @@ class ResumeSchema(Base):
 
 class RecoverSchema(Base):
     decision_no = Text(64, required=True, metadata={"description": "收回决定书 number"})
+    with_compensation = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Recovery by agreement with compensation (协议有偿收回)"})
+    agreement_ref = Text(120, load_default=None)
 
 
 TRANSITION_SCHEMAS: dict[str, type[Schema]] = {
@@ -331,6 +335,10 @@ TRANSITION_SCHEMAS: dict[str, type[Schema]] = {
 # --- records ------------------------------------------------------------------------------------
 
 
+def _positive_amount(maximum: Decimal = MAX_AREA) -> validate.Range:
+    return validate.Range(min=Decimal("0.01"), max=maximum)
+
+
 class PaymentDetails(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -342,7 +350,40 @@ class PaymentDetails(Schema):
                                                      "other")))
 
 
-RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {"payment": PaymentDetails}
+class IdleDisposalDetails(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    option = fields.String(required=True, validate=validate.OneOf((
+        "extension", "change_of_use", "temporary_use", "agreed_recovery", "land_swap")))
+    agreement_ref = Text(120, required=True, metadata={"description": "补充协议 number"})
+    new_agreed_start_date = fields.Date(load_default=None)
+    new_agreed_completion_date = fields.Date(load_default=None)
+    temp_use_start = fields.Date(load_default=None)
+    temp_use_end = fields.Date(load_default=None)
+
+
+class ProgressDetails(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    developed_area_m2 = Amount(required=True)
+    planned_area_m2 = Amount(required=True, validate=_positive_amount())
+    invested_yuan = Money(required=True)
+    total_investment_yuan = Money(required=True, validate=_positive_amount(MAX_MONEY))
+
+
+class SuspendedDetails(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    since = fields.Date(required=True)
+
+
+RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {
+    "payment": PaymentDetails, "idle_disposal": IdleDisposalDetails,
+    "construction_progress": ProgressDetails, "construction_suspended": SuspendedDetails,
+}
 
 
 class RecordSchema(Strict):

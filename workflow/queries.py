@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .actors import Actor
+from .deadlines import deadline_view, open_deadlines_view
 from .errors import ValidationFailed
-from .models import AuditEvent, Parcel, ParcelRecord
+from .models import AuditEvent, Deadline, Parcel, ParcelRecord
 from .repositories import find_township, get_parcel
 from .services import check_scope
 from .uow import UnitOfWork
@@ -44,15 +45,24 @@ def list_parcels(uow: UnitOfWork, actor: Actor, *, state: str | None = None,
             select(Parcel).where(*conditions).order_by(Parcel.id)
             .limit(per_page).offset((page - 1) * per_page)
         ).scalars().all()
-        return {"items": [parcel_view(p) for p in rows], "total": total, "page": page,
-                "per_page": per_page}
+        clocks: dict[int, list[dict[str, Any]]] = {}
+        if rows:
+            for d in session.execute(
+                select(Deadline).where(Deadline.parcel_id.in_([p.id for p in rows]),
+                                       Deadline.closed_on.is_(None),
+                                       Deadline.state.in_(("open", "paused", "breached")))
+                .order_by(Deadline.due_on, Deadline.id)
+            ).scalars():
+                clocks.setdefault(d.parcel_id, []).append(deadline_view(d))
+        return {"items": [parcel_view(p, deadlines=clocks.get(p.id, [])) for p in rows],
+                "total": total, "page": page, "per_page": per_page}
 
 
 def read_parcel(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, Any]:
     with uow:
         parcel = get_parcel(uow.session, parcel_id)
         check_scope(actor, parcel)
-        return parcel_view(parcel)
+        return parcel_view(parcel, deadlines=open_deadlines_view(uow.session, parcel.id))
 
 
 def parcel_history(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, Any]:

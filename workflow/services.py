@@ -21,6 +21,7 @@ from . import rules as _rules  # noqa: F401 - registers guards
 from .actors import Actor
 from .audit import append_event, plain
 from .context import StepContext
+from .deadlines import open_deadlines_view
 from .effects import run_effects
 from .errors import (
     Conflict,
@@ -34,12 +35,11 @@ from .errors import (
 )
 from .idempotency import remember, replay, request_hash
 from .models import Parcel, ParcelRecord
+from .records import RECORD_ROLES, record_step
 from .repositories import find_township, get_parcel, lock_parcel
 from .rules import run_guards
 from .uow import UnitOfWork
 from .views import event_view, parcel_view, record_view
-
-RECORD_ROLES = ("clerk", "approver")
 
 
 def _step(name: str) -> Step:
@@ -56,7 +56,8 @@ def check_scope(actor: Actor, parcel: Parcel) -> None:
 
 
 def _view_with_deadlines(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
-    return parcel_view(parcel)
+    uow.session.flush()
+    return parcel_view(parcel, deadlines=open_deadlines_view(uow.session, parcel.id))
 
 
 def _outcome(uow: UnitOfWork, ctx: StepContext, parcel: Parcel, event: Any) -> dict[str, Any]:
@@ -261,11 +262,10 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
             return stored, True
         check_scope(actor, parcel)
         today = uow.today()
-        pseudo = Step("record", (), ParcelState(parcel.state), "", (),
-                      ("effective_date_not_in_future",))
-        ctx = StepContext(uow=uow, step=pseudo, payload=record, actor=actor,
+        step = record_step(record["kind"], parcel.state)
+        ctx = StepContext(uow=uow, step=step, payload=record, actor=actor,
                           effective_date=record["date"], today=today, parcel=parcel)
-        run_guards(pseudo.guards, ctx)
+        run_guards(step.guards, ctx)
         if ctx.violations:
             raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
         now = uow.now()
@@ -278,11 +278,14 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
             effective_date=record["date"], payload=record, rule_results=ctx.rule_results,
             idempotency_key=idempotency_key,
         )
+        ctx.event = event
         row = ParcelRecord(parcel_id=parcel.id, kind=record["kind"], occurred_on=record["date"],
                            details=plain(record.get("details") or {}), event_id=event.id,
                            created_at=now)
         session.add(row)
         session.flush()
+        ctx._records = None  # the new record counts for its own effects
+        run_effects(step.effects, ctx)
         uow.emit(f"record.{record['kind']}", parcel.id, {
             "code": parcel.code, "kind": record["kind"], "date": record["date"].isoformat(),
             "version": parcel.version, "audit_seq": event.id,

@@ -62,3 +62,12 @@ class ProblemSchema(Schema):
 class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class TownshipRef(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class TownshipRefMixin(Schema):
+    township = fields.Nested(TownshipRef)

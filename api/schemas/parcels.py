@@ -7,12 +7,16 @@ from marshmallow import Schema, fields, validate
 from states import ParcelState
 from workflow.payloads import OWNERSHIPS, PLANNED_USES
 
-from .common import DateStr, DateTimeStr, Dec, Label, PageArgs, RuleResultSchema, ViolationSchema
-
-
-class TownshipRef(Schema):
-    code = fields.String()
-    name = fields.String()
+from .common import (
+    DateStr,
+    DateTimeStr,
+    Dec,
+    Label,
+    PageArgs,
+    RuleResultSchema,
+    TownshipRef,
+    ViolationSchema,
+)
 
 
 class LandOut(Schema):
@@ -37,12 +41,20 @@ class ControlLinesOut(Schema):
 
 class DeadlineOut(Schema):
     id = fields.Integer()
+    parcel_id = fields.Integer()
     kind = fields.String()
+    label = fields.Nested(Label)
     due_on = DateStr()
     state = fields.String()
     basis = fields.String()
     explanation = fields.String()
-    label = fields.Nested(Label)
+    opened_on = DateStr()
+    closed_on = DateStr()
+    breached_on = DateStr()
+    paused_since = DateStr()
+    pause_reason = fields.String(allow_none=True)
+    amount_yuan = Dec()
+    recovery_on = DateStr()
 
 
 class ParcelOut(Schema):

@@ -62,8 +62,12 @@ def test_a_condition_refuses_when_violations_remain():
 
 
 def test_every_guard_and_effect_named_in_the_table_is_registered_and_used():
+    from workflow.records import RECORD_EFFECTS, RECORD_GUARDS
+
     named_guards = {g for s in STEPS for g in s.guards}
+    named_guards |= {g for gs in RECORD_GUARDS.values() for g in gs}
     named_effects = {e for s in STEPS for e in s.effects}
+    named_effects |= {e for es in RECORD_EFFECTS.values() for e in es}
     assert named_guards <= set(GUARDS), named_guards - set(GUARDS)
     assert named_effects <= set(EFFECTS), named_effects - set(EFFECTS)
     assert set(GUARDS) <= named_guards, set(GUARDS) - named_guards

@@ -1,6 +1,6 @@
 """Effects, one module per family. Importing this package registers them all."""
 
-from . import facts, ledgers  # noqa: F401 - registration happens at import
+from . import clocks, facts, ledgers  # noqa: F401 - registration happens at import
 from .registry import EFFECTS, effect, run_effects
 
 __all__ = ["EFFECTS", "effect", "run_effects"]

@@ -51,6 +51,8 @@ def record_supply(ctx: StepContext) -> None:
     p.land_user = body["land_user"]
     p.supplied_area_m2 = body.get("area_m2") or p.total_m2
     p.supplied_on = ctx.effective_date
+    if p.first_supplied_on is None:
+        p.first_supplied_on = ctx.effective_date
     # A re-supply after recovery starts a new use cycle.
     p.handed_over_on = None
     p.construction_started_on = None

@@ -2,6 +2,7 @@
 
 from .accounts import Account, ApiToken
 from .audit import AuditEvent
+from .deadlines import Deadline, SweepRun
 from .idempotency import IdempotencyKey
 from .ledgers import FarmlandCredit, FarmlandPairing, LandTicket, QuotaAccount, QuotaEntry
 from .outbox import OutboxCounter, OutboxEvent
@@ -13,6 +14,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "County",
+    "Deadline",
+    "SweepRun",
     "FarmlandCredit",
     "FarmlandPairing",
     "LandTicket",

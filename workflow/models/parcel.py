@@ -30,6 +30,7 @@ class Parcel(Base):
         CheckConstraint("farmland_grade BETWEEN 1 AND 15", name="grade_range"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_parcels_township_state", "township_id", "state"),
+        Index("ix_parcels_approved_on", "approved_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +80,8 @@ class Parcel(Base):
     land_user: Mapped[str | None] = mapped_column(String(200))
     supplied_area_m2: Mapped[Decimal | None]
     supplied_on: Mapped[date | None]
+    # The first supply ends 批而未供 for good; a re-supply after recovery does not change it.
+    first_supplied_on: Mapped[date | None]
     # 用 / 建.
     handed_over_on: Mapped[date | None]
     permit_no: Mapped[str | None] = mapped_column(String(64))

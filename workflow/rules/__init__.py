@@ -6,6 +6,7 @@ from . import (  # noqa: F401 - registration happens at import
     expropriation,
     farmland,
     four_eyes,
+    idle,
     inspection,
     quota,
     registration,

@@ -1,0 +1,110 @@
+"""/audit: the auditor's view of idle and unsupplied land and the plan's indicators, as of any
+date; CSV and XLSX exports; charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+
+from workflow import audit_queries as q
+from workflow import law
+from workflow.errors import ValidationFailed
+
+from . import charts, exports
+from .auth import current_actor
+from .base import Blueprint
+from .errors import problem
+from .schemas.audit import (
+    AsOfArgs,
+    AuditListArgs,
+    ChartArgs,
+    IdlePage,
+    IndicatorsOut,
+    SummaryOut,
+    UnsuppliedArgs,
+    UnsuppliedPage,
+)
+
+blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit",
+                description="Auditors: idle and unsupplied land, indicators, as of any date")
+
+CHART_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def runtime() -> Any:
+    return current_app.extensions["landflow"]
+
+
+def _list(fn: Any, name: str, args: dict[str, Any]) -> Any:
+    fmt = args.pop("format", "json")
+    if fmt == "json":
+        return fn(runtime().reader(), current_actor(), **args)
+    args.pop("page", None)
+    args.pop("per_page", None)
+    result = fn(runtime().reader(), current_actor(), everything=True, **args)
+    return exports.render(result["items"], fmt, f"{name}-{result['as_of']}")
+
+
+@blp.route("/idle-land", methods=["GET"])
+@blp.arguments(AuditListArgs, location="query", as_kwargs=True)
+@blp.response(200, IdlePage)
+@blp.alt_response(200, description="CSV or XLSX with ?format=csv|xlsx", success=True,
+                  content_type="text/csv")
+def idle_land(**args: Any) -> Any:
+    """Idle land and land past its idle threshold as of a date: fee due, recovery due, days
+    idle, cause and determination status."""
+    return _list(q.idle_land, "idle-land", args)
+
+
+@blp.route("/unsupplied", methods=["GET"])
+@blp.arguments(UnsuppliedArgs, location="query", as_kwargs=True)
+@blp.response(200, UnsuppliedPage)
+def unsupplied(**args: Any) -> Any:
+    """批而未征 / 征而未供 / 批而未供 / 供而未用 as of a date, by township and approval cohort."""
+    return _list(q.unsupplied, "unsupplied", args)
+
+
+@blp.route("/unsupplied/summary", methods=["GET"])
+@blp.arguments(AsOfArgs, location="query", as_kwargs=True)
+@blp.response(200, SummaryOut)
+def unsupplied_summary(**args: Any) -> Any:
+    """Approved, supplied and each stock per approval cohort, and the five-year rolling supply
+    rate against the 60% line."""
+    return q.unsupplied_summary(runtime().reader(), current_actor(), **args)
+
+
+@blp.route("/indicators", methods=["GET"])
+@blp.arguments(AsOfArgs, location="query", as_kwargs=True)
+@blp.response(200, IndicatorsOut)
+def indicators(as_of: Any = None, township: str | None = None) -> Any:
+    """The plan's 专栏3 indicators computed from the data against their 2025 targets."""
+    if township is not None:
+        raise ValidationFailed({"township": ["indicators are county-wide"]})
+    return q.indicators(runtime().reader(), current_actor(), as_of=as_of)
+
+
+@blp.route("/charts/<any('quota-use', 'unsupplied-by-township', 'supply-rate'):name>"
+           ".<any(png, svg):fmt>",
+           methods=["GET"])
+@blp.arguments(ChartArgs, location="query", as_kwargs=True)
+@blp.response(200, description="The chart", content_type="image/png")
+def chart(name: str, fmt: str, as_of: Any = None) -> Any:
+    """Charts with Chinese labels: quota use against allocation over the year, unsupplied stock
+    by township, supply rate by approval cohort."""
+    actor = current_actor()
+    reader = runtime().reader
+    try:
+        if name == "quota-use":
+            body = charts.quota_use(q.quota_use_series(reader(), actor, as_of=as_of), fmt)
+        elif name == "unsupplied-by-township":
+            day, rows = q.unsupplied_by_township(reader(), actor, as_of=as_of)
+            body = charts.unsupplied_by_township(rows, day, fmt)
+        else:
+            summary = q.unsupplied_summary(reader(), actor, as_of=as_of)
+            body = charts.supply_rate_by_cohort(summary["cohorts"],
+                                                law.value("supply_rate.min"),
+                                                summary["as_of"], fmt)
+    except charts.FontMissing:
+        return problem("INTERNAL_ERROR", 503)
+    return Response(body, mimetype=CHART_MEDIA[fmt])

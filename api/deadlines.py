@@ -1,0 +1,73 @@
+"""/deadlines: the legal clocks; pausing and resuming one with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from marshmallow import Schema, fields, validate
+
+from workflow import deadline_services as svc
+from workflow.models.deadlines import DEADLINE_STATES
+from workflow.payloads import Strict, Text
+
+from .auth import current_actor
+from .base import Blueprint
+from .schemas.common import PageArgs
+from .schemas.parcels import DeadlineOut
+
+blp = Blueprint("deadlines", __name__, url_prefix="/api/v1/deadlines",
+                description="Legal clocks: due dates, breaches, pauses")
+
+
+class DeadlineArgs(PageArgs):
+    due_before = fields.Date()
+    state = fields.String(validate=validate.OneOf(DEADLINE_STATES))
+    kind = fields.String(validate=validate.Length(min=1, max=40))
+    township = fields.String(validate=validate.Length(min=1, max=40))
+    parcel_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class DeadlinePage(Schema):
+    items = fields.List(fields.Nested(DeadlineOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class PauseIn(Strict):
+    date = fields.Date(required=True)
+    reason = Text(300, required=True)
+
+
+class ResumeIn(Strict):
+    date = fields.Date(required=True)
+
+
+def runtime() -> Any:
+    return current_app.extensions["landflow"]
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(DeadlineArgs, location="query", as_kwargs=True)
+@blp.response(200, DeadlinePage)
+def list_deadlines(**args: Any) -> Any:
+    """Deadlines, filtered by due date, state, kind, township or parcel."""
+    return svc.list_deadlines(runtime().reader(), current_actor(), **args)
+
+
+@blp.route("/<int:deadline_id>/pause", methods=["POST"])
+@blp.arguments(PauseIn)
+@blp.response(200, DeadlineOut)
+def pause(body: dict[str, Any], deadline_id: int) -> Any:
+    """Stop a clock with a reason (e.g. a government cause); approver."""
+    return svc.pause_deadline(runtime().uow(), current_actor(), deadline_id, body["date"],
+                              body["reason"])
+
+
+@blp.route("/<int:deadline_id>/resume", methods=["POST"])
+@blp.arguments(ResumeIn)
+@blp.response(200, DeadlineOut)
+def resume(body: dict[str, Any], deadline_id: int) -> Any:
+    """Let a paused clock run on; its due date moves by the days it stood still."""
+    return svc.resume_deadline(runtime().uow(), current_actor(), deadline_id, body["date"])

@@ -1,0 +1,391 @@
+"""The auditor's read side: idle land, approved-but-unsupplied land and the plan's indicators,
+"as of" any date.
+
+Every answer is computed from effective dates (milestones on the parcel, clocks with their
+opened/closed dates), so the past is reproducible: an event dated after ``as_of`` never changes
+the answer for ``as_of``, and a backdated event changes it only from its own date on.
+
+Categories (RULES.md §3.1, working definitions, version 1):
+- 批而未征 ``approved_unexpropriated``: collective land approved by ``as_of``, not yet expropriated;
+- 征而未供 ``expropriated_unsupplied``: expropriated by ``as_of``, not yet supplied;
+- 批而未供 ``approved_unsupplied``: approved, not yet supplied (a lapsed approval leaves the base);
+- 供而未用 ``supplied_unused``: supplied, the agreed start date passed, construction not started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, exists, extract, func, or_, select
+from sqlalchemy.orm import Session
+
+from . import law
+from .actors import Actor
+from .errors import Forbidden, ValidationFailed
+from .legal_calendar import add_years
+from .models import County, Deadline, LandTicket, Parcel, PlanIndicator, Township
+from .repositories import find_township
+from .sql import amount
+from .uow import UnitOfWork
+from .views import money
+
+AUDIT_READERS = ("auditor", "admin", "approver")
+CATEGORY_LABELS = {
+    "approved_unexpropriated": "批而未征", "expropriated_unsupplied": "征而未供",
+    "approved_unsupplied": "批而未供", "supplied_unused": "供而未用",
+}
+DEFINITION_VERSION = 1
+ZERO = Decimal("0.00")
+KM2 = Decimal("1000000")
+
+
+def _require(actor: Actor) -> None:
+    if actor.role not in AUDIT_READERS:
+        raise Forbidden({"role": actor.role})
+
+
+def _township_id(session: Session, township: str | None) -> int | None:
+    if township is None:
+        return None
+    t = find_township(session, township)
+    if t is None:
+        raise ValidationFailed({"township": ["未知的乡镇（街道） / unknown township"]})
+    return t.id
+
+
+def _total_area() -> Any:
+    return amount(Parcel.farmland_m2 + Parcel.other_agricultural_m2 + Parcel.unused_m2
+                  + Parcel.construction_m2)
+
+
+def _converted_area() -> Any:
+    return amount(Parcel.farmland_m2 + Parcel.other_agricultural_m2 + Parcel.unused_m2)
+
+
+def _ratio(num: Decimal, den: Decimal) -> str | None:
+    if den <= 0:
+        return None
+    return str((num / den).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+# --- idle land ---------------------------------------------------------------------------------
+
+
+def _idle_conditions(as_of: date, township_id: int | None) -> list[Any]:
+    cond = [
+        Deadline.kind == "idle_clock", Deadline.opened_on <= as_of, Deadline.due_on <= as_of,
+        or_(Deadline.closed_on.is_(None), Deadline.closed_on > as_of),
+    ]
+    if township_id is not None:
+        cond.append(Parcel.township_id == township_id)
+    return cond
+
+
+def _idle_item(d: Deadline, p: Parcel, t: Township, as_of: date) -> dict[str, Any]:
+    determined = d.determined_on is not None and d.determined_on <= as_of
+    cause = d.cause if determined else None
+    fee_applies = cause not in ("government", "force_majeure")
+    base = d.amount_yuan or ZERO
+    fee = (base * law.value("idle.fee_rate")).quantize(Decimal("0.01")) if fee_applies else ZERO
+    recovery_on = d.recovery_on or add_years(d.clock_start or d.due_on, 1)
+    return {
+        "code": p.code, "parcel_id": p.id,
+        "township": {"code": t.code, "name": t.name},
+        "clock_start": d.clock_start.isoformat() if d.clock_start else None,
+        "idle_from": d.due_on.isoformat(),
+        "days_idle": (as_of - (d.clock_start or d.due_on)).days,
+        "land_price_yuan": money(base),
+        "fee_due_yuan": money(fee),
+        "recovery_from": recovery_on.isoformat(),
+        "recovery_due": fee_applies and as_of >= recovery_on,
+        "cause": cause,
+        "determination": "determined" if determined else "suspected",
+        "determined_on": d.determined_on.isoformat() if determined and d.determined_on else None,
+        "determination_no": d.determination_no if determined else None,
+        "area_m2": money(p.supplied_area_m2 or p.total_m2),
+    }
+
+
+def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+              township: str | None = None, page: int = 1, per_page: int = 50,
+              everything: bool = False) -> dict[str, Any]:
+    _require(actor)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        cond = _idle_conditions(as_of, _township_id(s, township))
+        base = (select(Deadline, Parcel, Township)
+                .join(Parcel, Parcel.id == Deadline.parcel_id)
+                .join(Township, Township.id == Parcel.township_id).where(*cond))
+        total = s.execute(select(func.count()).select_from(Deadline)
+                          .join(Parcel, Parcel.id == Deadline.parcel_id).where(*cond)
+                          ).scalar_one()
+        q = base.order_by(Deadline.due_on, Deadline.id)
+        if not everything:
+            q = q.limit(per_page).offset((page - 1) * per_page)
+        items = [_idle_item(d, p, t, as_of) for d, p, t in s.execute(q)]
+        fee_total = sum((Decimal(i["fee_due_yuan"]) for i in items), ZERO)
+        return {"as_of": as_of.isoformat(), "items": items, "total": total, "page": page,
+                "per_page": per_page, "page_fee_due_yuan": money(fee_total)}
+
+
+# --- approved but unsupplied -----------------------------------------------------------------
+
+
+def _unsupplied_flags(as_of: date) -> dict[str, Any]:
+    not_supplied = or_(Parcel.first_supplied_on.is_(None), Parcel.first_supplied_on > as_of)
+    unused = exists().where(
+        Deadline.parcel_id == Parcel.id, Deadline.kind == "agreed_start",
+        Deadline.opened_on <= as_of, Deadline.due_on < as_of,
+        or_(Deadline.closed_on.is_(None), Deadline.closed_on > as_of))
+    return {
+        "approved_unexpropriated": and_(
+            Parcel.ownership == "collective",
+            or_(Parcel.expropriated_on.is_(None), Parcel.expropriated_on > as_of), not_supplied),
+        "expropriated_unsupplied": and_(Parcel.expropriated_on <= as_of, not_supplied),
+        "approved_unsupplied": not_supplied,
+        "supplied_unused": and_(Parcel.first_supplied_on <= as_of, unused),
+    }
+
+
+def _approved_base(as_of: date) -> list[Any]:
+    """Approved by ``as_of`` and not withdrawn from the base by a lapse before it."""
+    return [Parcel.approved_on <= as_of,
+            or_(Parcel.closed_on.is_(None), Parcel.closed_on > as_of)]
+
+
+def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+               township: str | None = None, category: str | None = None,
+               cohort: int | None = None, page: int = 1, per_page: int = 50,
+               everything: bool = False) -> dict[str, Any]:
+    _require(actor)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        flags = _unsupplied_flags(as_of)
+        cond = _approved_base(as_of)
+        tid = _township_id(s, township)
+        if tid is not None:
+            cond.append(Parcel.township_id == tid)
+        if cohort is not None:
+            cond.append(extract("year", Parcel.approved_on) == cohort)
+        cond.append(flags[category] if category else or_(*flags.values()))
+        total = s.execute(select(func.count()).select_from(Parcel).where(*cond)).scalar_one()
+        q = (select(Parcel, Township, *[v.label(k) for k, v in flags.items()])
+             .join(Township, Township.id == Parcel.township_id).where(*cond)
+             .order_by(Parcel.approved_on, Parcel.id))
+        if not everything:
+            q = q.limit(per_page).offset((page - 1) * per_page)
+        items = []
+        for row in s.execute(q):
+            p, t = row[0], row[1]
+            cats = [k for k in flags if getattr(row, k)]
+            items.append({
+                "code": p.code, "parcel_id": p.id,
+                "township": {"code": t.code, "name": t.name},
+                "categories": cats,
+                "labels": [CATEGORY_LABELS[c] for c in cats],
+                "cohort": p.approved_on.year, "approved_on": p.approved_on.isoformat(),
+                "approval_no": p.approval_no, "area_m2": money(p.total_m2),
+                "age_days": (as_of - p.approved_on).days,
+                "expropriated_on": _iso(p.expropriated_on, as_of),
+                "supplied_on": _iso(p.first_supplied_on, as_of),
+                "agreed_start_date": p.agreed_start_date.isoformat()
+                if "supplied_unused" in cats and p.agreed_start_date else None,
+            })
+        return {"as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
+                "items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def _iso(d: date | None, as_of: date) -> str | None:
+    return d.isoformat() if d is not None and d <= as_of else None
+
+
+def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+                       township: str | None = None) -> dict[str, Any]:
+    _require(actor)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        flags = _unsupplied_flags(as_of)
+        cond = _approved_base(as_of)
+        tid = _township_id(s, township)
+        if tid is not None:
+            cond.append(Parcel.township_id == tid)
+        area = _total_area()
+        supplied = and_(Parcel.first_supplied_on <= as_of)
+
+        def area_if(flag: Any) -> Any:
+            return amount(func.coalesce(func.sum(case((flag, area), else_=0)), 0))
+
+        year = extract("year", Parcel.approved_on)
+        rows = s.execute(
+            select(year.label("cohort"), func.count().label("parcels"),
+                   amount(func.sum(area)).label("approved"), area_if(supplied).label("supplied"),
+                   *[area_if(v).label(k) for k, v in flags.items()])
+            .where(*cond).group_by(year).order_by(year)
+        ).all()
+        cohorts = []
+        for r in rows:
+            approved = r.approved or ZERO
+            cohorts.append({
+                "cohort": int(r.cohort), "parcels": r.parcels, "approved_m2": money(approved),
+                "supplied_m2": money(r.supplied),
+                **{f"{k}_m2": money(getattr(r, k)) for k in flags},
+                "supply_rate": _ratio(r.supplied, approved),
+            })
+        window = law.value("supply_rate.window_years")
+        since = add_years(as_of, -window)
+        w = s.execute(
+            select(amount(func.coalesce(func.sum(area), 0)), area_if(supplied))
+            .where(*cond, Parcel.approved_on > since)
+        ).one()
+        rate = _ratio(w[1], w[0])
+        minimum = law.value("supply_rate.min")
+        totals = {k: money(sum((Decimal(c[f"{k}_m2"]) for c in cohorts), ZERO)) for k in flags}
+        return {
+            "as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
+            "township": township, "cohorts": cohorts, "stock_m2": totals,
+            "rolling": {"window_years": window, "from": since.isoformat(),
+                        "approved_m2": money(w[0]), "supplied_m2": money(w[1]),
+                        "supply_rate": rate, "minimum": str(minimum),
+                        "below_minimum": rate is not None and Decimal(rate) < minimum},
+        }
+
+
+# --- indicators (专栏3) ------------------------------------------------------------------------
+
+
+def indicators(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None) -> dict[str, Any]:
+    _require(actor)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        county = s.execute(select(County)).scalars().first()
+        if county is None:
+            raise ValidationFailed({"county": ["no county seeded: run landflow seed"]})
+        start = date(county.plan_period_start, 1, 1)
+        end = min(as_of, date(county.plan_period_end, 12, 31))
+        computed: dict[str, dict[str, Any]] = {}
+        approved = s.execute(select(amount(func.coalesce(func.sum(_converted_area()), 0))).where(
+            Parcel.approved_on >= start, Parcel.approved_on <= end,
+            or_(Parcel.closed_on.is_(None), Parcel.closed_on > as_of))).scalar_one()
+        computed["new_construction_land_approved"] = {
+            "value": _km2(approved), "basis": f"approvals {start.isoformat()}..{end.isoformat()}"
+                                              " (new construction land: agricultural + unused)"}
+        tickets = s.execute(select(amount(func.coalesce(func.sum(LandTicket.area_m2), 0))).where(
+            LandTicket.traded_on >= start, LandTicket.traded_on <= end)).scalar_one()
+        computed["land_ticket_traded_area"] = {
+            "value": _km2(tickets), "basis": "land tickets traded in the plan period"}
+        rate, stock, disposed = _disposal_rate(s, as_of)
+        computed["unsupplied_idle_disposal_rate"] = {
+            "value": None if rate is None else str((rate * 100).quantize(Decimal("0.01"))),
+            "basis": f"{as_of.year}: {money(disposed)} m² disposed of {money(stock)} m² "
+                     f"approved-unsupplied and idle on {date(as_of.year, 1, 1).isoformat()}"}
+        items = []
+        for ind in s.execute(select(PlanIndicator).order_by(PlanIndicator.seq)).scalars():
+            c = computed.get(ind.key)
+            value = c["value"] if c else None
+            target = ind.target_2025
+            status = "not_tracked"
+            if c is not None and value is not None and target is not None:
+                v = Decimal(value)
+                if ind.key == "new_construction_land_approved":
+                    status = "within_cap" if v <= target else "over_cap"
+                else:
+                    status = "met" if v >= target else "below_target"
+            items.append({
+                "key": ind.key, "seq": ind.seq, "name": {"zh": ind.name_zh, "en": ind.name_en},
+                "unit": ind.unit, "nature": ind.nature, "cumulative": ind.cumulative,
+                "value_2020": _s(ind.value_2020), "target_2025": _s(target),
+                "value": value, "basis": c["basis"] if c else
+                "not derived from Landflow's data (published by the county)", "status": status,
+            })
+        return {"as_of": as_of.isoformat(), "plan": county.plan,
+                "period": [county.plan_period_start, county.plan_period_end], "items": items}
+
+
+def _km2(m2: Decimal) -> str:
+    return str((m2 / KM2).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def _s(d: Decimal | None) -> str | None:
+    return None if d is None else format(d.normalize(), "f")
+
+
+def _disposal_rate(s: Session, as_of: date) -> tuple[Decimal | None, Decimal, Decimal]:
+    """Share of the approved-unsupplied stock on 1 January that was supplied (or lapsed out) by
+    ``as_of``; idle land determined before 1 January counts in the stock and is disposed when
+    its clock closes (resumed, recovered)."""
+    jan1 = date(as_of.year, 1, 1)
+    area = _total_area()
+    unsup = and_(*_approved_base(jan1), or_(Parcel.first_supplied_on.is_(None),
+                                            Parcel.first_supplied_on >= jan1))
+    stock = s.execute(select(amount(func.coalesce(func.sum(area), 0))).where(unsup)).scalar_one()
+    disposed = s.execute(select(amount(func.coalesce(func.sum(area), 0))).where(
+        unsup, or_(and_(Parcel.first_supplied_on >= jan1, Parcel.first_supplied_on <= as_of),
+                   and_(Parcel.closed_on >= jan1, Parcel.closed_on <= as_of)))).scalar_one()
+    idle_cond = [Deadline.kind == "idle_clock", Deadline.determined_on < jan1,
+                 or_(Deadline.closed_on.is_(None), Deadline.closed_on >= jan1)]
+    idle_area = amount(func.coalesce(Parcel.supplied_area_m2, area))
+    idle_sum = (select(amount(func.coalesce(func.sum(idle_area), 0))).select_from(Deadline)
+                .join(Parcel, Parcel.id == Deadline.parcel_id))
+    idle_stock = s.execute(idle_sum.where(*idle_cond)).scalar_one()
+    idle_disposed = s.execute(idle_sum.where(*idle_cond, Deadline.closed_on <= as_of)
+                              ).scalar_one()
+    total_stock, total_disposed = stock + idle_stock, disposed + idle_disposed
+    if total_stock <= 0:
+        return None, total_stock, total_disposed
+    return total_disposed / total_stock, total_stock, total_disposed
+
+
+def iter_rows(result: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from result["items"]
+
+
+def quota_use_series(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None
+                     ) -> dict[str, Any]:
+    """The year's quota (all accounts of the year): allocated so far, and used by each date."""
+    from .models import QuotaAccount, QuotaEntry
+
+    _require(actor)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        entries = s.execute(
+            select(QuotaEntry.effective_date, QuotaEntry.kind, QuotaEntry.amount_m2)
+            .join(QuotaAccount, QuotaAccount.id == QuotaEntry.account_id)
+            .where(QuotaAccount.year == as_of.year, QuotaEntry.effective_date <= as_of)
+            .order_by(QuotaEntry.effective_date, QuotaEntry.id)
+        ).all()
+        allocated = sum((e.amount_m2 for e in entries if e.kind in ("allocate", "land_ticket")),
+                        ZERO)
+        used, dates, series = ZERO, [date(as_of.year, 1, 1).isoformat()], [money(ZERO)]
+        for e in entries:
+            if e.kind in ("deduct", "release"):
+                used -= e.amount_m2
+                dates.append(e.effective_date.isoformat())
+                series.append(money(used))
+        dates.append(as_of.isoformat())
+        series.append(money(used))
+        return {"year": as_of.year, "allocated_m2": money(allocated), "dates": dates,
+                "used_m2": series}
+
+
+def unsupplied_by_township(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None
+                           ) -> tuple[str, list[tuple[str, Decimal]]]:
+    _require(actor)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        flag = _unsupplied_flags(as_of)["approved_unsupplied"]
+        rows = s.execute(
+            select(Township.name, amount(func.sum(_total_area())).label("area"))
+            .join(Parcel, Parcel.township_id == Township.id)
+            .where(*_approved_base(as_of), flag)
+            .group_by(Township.name).order_by(func.sum(_total_area()).desc())
+        ).all()
+        return as_of.isoformat(), [(r[0], r[1]) for r in rows]

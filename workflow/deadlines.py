@@ -1,0 +1,270 @@
+"""The deadline engine: legal clocks opened and closed by transitions and records.
+
+Each clock is a ``Deadline`` row with its due date, legal basis and a human explanation of how
+the date was computed. Closing a clock after its due date records a breach ("met late"), so the
+final state does not depend on whether the daily sweep ran in between.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import law
+from .context import StepContext
+from .legal_calendar import (
+    explain_days,
+    explain_months,
+    explain_working_days,
+    explain_years,
+)
+from .models import Deadline, Parcel
+
+RUNNING = ("open", "paused")
+
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "approval_lapse": ("批准文件有效期", "approval validity (2 years)"),
+    "expropriation_announcement": ("征收土地公告期限", "expropriation announcement"),
+    "payment_down": ("首期出让价款", "down payment"),
+    "payment_balance": ("出让价款付清", "land price in full"),
+    "agreed_start": ("约定动工日期", "agreed start of construction"),
+    "idle_clock": ("闲置土地认定期限", "idle-land clock (fee at 1 year, recovery at 2)"),
+    "agreed_completion": ("约定竣工日期", "agreed completion"),
+    "registration": ("不动产登记办理时限", "registration time limit"),
+    "idle_investigation": ("闲置土地调查期限", "idle-land investigation"),
+    "idle_fee_payment": ("土地闲置费缴纳期限", "idle-land fee payment"),
+    "temporary_use_end": ("临时使用期限", "government-arranged temporary use"),
+}
+
+
+def deadline_view(d: Deadline) -> dict[str, Any]:
+    zh, en = KIND_LABELS.get(d.kind, (d.kind, d.kind))
+    return {
+        "id": d.id, "parcel_id": d.parcel_id, "kind": d.kind, "label": {"zh": zh, "en": en},
+        "due_on": d.due_on.isoformat(), "state": d.state, "basis": d.basis,
+        "explanation": d.explanation, "opened_on": d.opened_on.isoformat(),
+        "closed_on": d.closed_on.isoformat() if d.closed_on else None,
+        "breached_on": d.breached_on.isoformat() if d.breached_on else None,
+        "paused_since": d.paused_since.isoformat() if d.paused_since else None,
+        "pause_reason": d.pause_reason,
+        "amount_yuan": str(d.amount_yuan) if d.amount_yuan is not None else None,
+        "recovery_on": d.recovery_on.isoformat() if d.recovery_on else None,
+    }
+
+
+def open_deadlines_view(session: Session, parcel_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Deadline).where(Deadline.parcel_id == parcel_id, Deadline.state.in_(
+            ("open", "paused", "breached")), Deadline.closed_on.is_(None))
+        .order_by(Deadline.due_on, Deadline.id)
+    ).scalars()
+    return [deadline_view(d) for d in rows]
+
+
+def open_deadline(ctx: StepContext, kind: str, due_and_text: tuple[date, str], basis: str, *,
+                  opened_on: date | None = None, **extra: Any) -> Deadline:
+    assert ctx.parcel is not None
+    due, text = due_and_text
+    now = ctx.uow.now()
+    row = Deadline(parcel_id=ctx.parcel.id, kind=kind, due_on=due, basis=basis,
+                   explanation=text, state="open", opened_on=opened_on or ctx.effective_date,
+                   opened_event_id=ctx.event.id if ctx.event is not None else None,
+                   created_at=now, updated_at=now, **extra)
+    ctx.session.add(row)
+    ctx.deadlines.append({"opened": kind, "due_on": due, "explanation": text})
+    return row
+
+
+def running(ctx: StepContext, *kinds: str) -> list[Deadline]:
+    assert ctx.parcel is not None
+    ctx.session.flush()
+    q = select(Deadline).where(Deadline.parcel_id == ctx.parcel.id, Deadline.closed_on.is_(None),
+                               Deadline.state.in_(("open", "paused", "breached")))
+    if kinds:
+        q = q.where(Deadline.kind.in_(kinds))
+    return list(ctx.session.execute(q.order_by(Deadline.id)).scalars())
+
+
+def close(ctx: StepContext, rows: list[Deadline], outcome: str, on: date | None = None) -> None:
+    """Close clocks: ``met`` (late if after the due date: then ``breached``) or ``cancelled``."""
+    on = on or ctx.effective_date
+    for d in rows:
+        if outcome == "met" and on > d.due_on:
+            d.state = "breached"
+            d.breached_on = d.breached_on or _day_after(d.due_on)
+        elif d.state != "breached":
+            d.state = outcome
+        d.closed_on = max(on, d.opened_on)
+        d.closed_event_id = ctx.event.id if ctx.event is not None else None
+        d.updated_at = ctx.uow.now()
+        ctx.deadlines.append({"closed": d.kind, "state": d.state, "on": d.closed_on})
+
+
+def _day_after(d: date) -> date:
+    from datetime import timedelta
+
+    return d + timedelta(days=1)
+
+
+# --- what each step does to the clocks -------------------------------------------------------
+
+
+def on_approve(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    years = law.value("approval.validity_years")
+    open_deadline(ctx, "approval_lapse", explain_years(ctx.effective_date, years, "approval"),
+                  "国发〔2004〕28号 第十九条")
+    if p.ownership == "collective":
+        days = law.value("expro.post_approval_announcement_working_days")
+        open_deadline(ctx, "expropriation_announcement",
+                      explain_working_days(ctx.effective_date, days, "approval"),
+                      "土地管理法实施条例 第三十一条")
+
+
+def on_expropriate(ctx: StepContext) -> None:
+    close(ctx, running(ctx, "expropriation_announcement"), "met", ctx.payload["announced_on"])
+    close(ctx, running(ctx, "approval_lapse"), "met")
+
+
+def open_use_clocks(ctx: StepContext, start: date, completion: date, opened_on: date) -> None:
+    """The agreed start (供而未用 after it), the idle clock (fee at one full year, recovery at
+    two) and the agreed completion."""
+    p = ctx.parcel
+    assert p is not None
+    open_deadline(ctx, "agreed_start", (start, f"{start.isoformat()} = agreed start date"),
+                  "国有建设用地使用权出让合同 (GF-2008-2601)", opened_on=opened_on)
+    fee_years = law.value("idle.not_started_threshold_years")
+    recovery = explain_years(start, law.value("idle.recovery_threshold_years"), "agreed start")
+    open_deadline(ctx, "idle_clock", explain_years(start, fee_years, "agreed start"),
+                  "闲置土地处置办法 第二条、第十四条", opened_on=opened_on, clock_start=start,
+                  recovery_on=recovery[0], amount_yuan=p.price_yuan)
+    open_deadline(ctx, "agreed_completion",
+                  (completion, f"{completion.isoformat()} = agreed completion date"),
+                  "国有建设用地使用权出让合同 (GF-2008-2601)", opened_on=opened_on)
+
+
+def on_supply(ctx: StepContext) -> None:
+    close(ctx, running(ctx, "approval_lapse"), "met")
+    body = ctx.payload
+    price = body["price_yuan"]
+    if body["method"] != "allocation" and price > 0:
+        signed = body["signed_on"]
+        ratio = law.value("grant.down_payment_ratio")
+        open_deadline(ctx, "payment_down",
+                      explain_months(signed, law.value("grant.down_payment_months"),
+                                     "contract signed"),
+                      "国土资发〔2010〕34号 (50% within one month)", opened_on=signed,
+                      amount_yuan=(price * ratio).quantize(Decimal("0.01")))
+        open_deadline(ctx, "payment_balance",
+                      explain_years(signed, law.value("grant.balance_deadline_years"),
+                                    "contract signed"),
+                      "国土资发〔2010〕34号; 财综〔2009〕74号", opened_on=signed,
+                      amount_yuan=price)
+    open_use_clocks(ctx, body["agreed_start_date"], body["agreed_completion_date"],
+                    ctx.effective_date)
+
+
+def on_start_construction(ctx: StepContext) -> None:
+    close(ctx, running(ctx, "agreed_start", "idle_clock"), "met")
+
+
+def on_inspect(ctx: StepContext) -> None:
+    close(ctx, running(ctx, "agreed_completion"), "met")
+
+
+def on_register(ctx: StepContext) -> None:
+    close(ctx, running(ctx, "registration"), "met")
+    close(ctx, running(ctx), "cancelled")
+
+
+def on_end(ctx: StepContext) -> None:
+    """Rejected, withdrawn, lapsed or recovered: the case's clocks stop. A lapse closes the
+    validity clock at (or after) its due date, which records it as breached."""
+    close(ctx, running(ctx, "approval_lapse"), "met" if ctx.step.trigger == "lapse"
+          else "cancelled")
+    close(ctx, running(ctx), "cancelled")
+
+
+def on_declare_idle(ctx: StepContext) -> None:
+    p = ctx.parcel
+    assert p is not None
+    cause = ctx.payload["cause"]
+    clocks = running(ctx, "idle_clock")
+    if ctx.notes.get("idle_basis") == "stalled":
+        since = ctx.notes["suspended_since"]
+        years = law.value("idle.stalled.suspension_years")
+        recovery = explain_years(since, law.value("idle.recovery_threshold_years"),
+                                 "suspended since")
+        clocks.append(open_deadline(ctx, "idle_clock",
+                                    explain_years(since, years, "suspended since"),
+                                    "闲置土地处置办法 第二条 (started but stalled)",
+                                    clock_start=since, recovery_on=recovery[0],
+                                    amount_yuan=p.price_yuan))
+    for clock in clocks:
+        clock.cause = cause
+        clock.determined_on = ctx.effective_date
+        clock.determination_no = ctx.payload["determination_no"]
+    close(ctx, running(ctx, "idle_investigation"), "met")
+    if p.idle_fee_yuan:
+        open_deadline(ctx, "idle_fee_payment",
+                      explain_days(ctx.effective_date, law.value("idle.fee_payment_days"),
+                                   "fee decision"),
+                      "闲置土地处置办法 第十七条", amount_yuan=p.idle_fee_yuan)
+
+
+def on_resume(ctx: StepContext) -> None:
+    close(ctx, running(ctx, "idle_clock", "agreed_start"), "met")
+
+
+def on_payment(ctx: StepContext, paid: dict[str, Decimal], on: date) -> None:
+    for d in running(ctx, "payment_down", "payment_balance"):
+        if d.amount_yuan is not None and paid.get("land_price", Decimal(0)) >= d.amount_yuan:
+            close(ctx, [d], "met", on)
+    for d in running(ctx, "idle_fee_payment"):
+        if d.amount_yuan is not None and paid.get("idle_fee", Decimal(0)) >= d.amount_yuan:
+            close(ctx, [d], "met", on)
+
+
+def on_registration_accepted(ctx: StepContext, on: date) -> None:
+    days = law.value("registration.cq.initial_transfer_working_days")
+    open_deadline(ctx, "registration", explain_working_days(on, days, "application accepted"),
+                  "重庆市土地房屋权属登记条例 第二十五条", opened_on=on)
+
+
+def on_idle_disposal(ctx: StepContext, details: dict[str, Any], on: date) -> None:
+    """A negotiated disposal restarts the clock from the newly agreed start date (闲置土地处置办法
+    第十二条), except an agreed recovery, which the ``recover`` transition completes."""
+    p = ctx.parcel
+    assert p is not None
+    option = details["option"]
+    if option == "temporary_use":
+        start = date.fromisoformat(str(details["temp_use_start"]))
+        end = date.fromisoformat(str(details["temp_use_end"]))
+        open_deadline(ctx, "temporary_use_end", (end, f"{end.isoformat()} = temporary use "
+                      f"{start.isoformat()}..{end.isoformat()}"), "闲置土地处置办法 第十二条",
+                      opened_on=on)
+    if option == "agreed_recovery":
+        return
+    new_start = date.fromisoformat(str(details["new_agreed_start_date"]))
+    new_done = date.fromisoformat(str(details.get("new_agreed_completion_date")
+                                      or p.agreed_completion_date))
+    close(ctx, running(ctx, "agreed_start", "idle_clock", "agreed_completion"), "cancelled", on)
+    p.agreed_start_date = new_start
+    p.agreed_completion_date = new_done
+    open_use_clocks(ctx, new_start, new_done, on)
+
+
+def investigation_due(discovered: date) -> tuple[date, str]:
+    return explain_days(discovered, law.value("idle.investigation_start_days"),
+                        "suspected idle land found")
+
+
+def parcel_of(session: Session, parcel_id: int) -> Parcel:
+    p = session.get(Parcel, parcel_id)
+    assert p is not None
+    return p
