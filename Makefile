@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 RUN_DATABASE_URL := $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/landflow.sqlite3)
 
-.PHONY: install run migrate seed demo test test-sqlite docs lint bench clean
+.PHONY: install fonts run migrate seed demo test test-sqlite docs lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,15 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Charts and certificates need a CJK font; install one from Debian if none is present and we can.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null \
+	    || (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null) \
+	    || echo "warning: no CJK font; charts will answer 503"; \
+	  else echo "warning: no CJK font (install fonts-wqy-microhei); charts will answer 503"; fi; }
+
 migrate: install
 	mkdir -p var
 	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow db upgrade
@@ -26,7 +35,7 @@ seed: migrate
 	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow seed
 
 ## make run: install, migrate, seed, serve (SQLite in var/ unless DATABASE_URL is set)
-run: seed
+run: fonts seed
 	@echo "Landflow on http://$(HOST):$(PORT)  (docs: /docs, OpenAPI: /api/v1/openapi.json)"
 	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/gunicorn --bind $(HOST):$(PORT) \
 	  --workers $(WORKERS) --access-logfile - wsgi:app
@@ -36,7 +45,7 @@ demo: seed
 
 ## make test: the whole suite; on PostgreSQL too when TEST_DATABASE_URL points at it (or a
 ## local PostgreSQL answers on 127.0.0.1:5432)
-test: install
+test: install fonts
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  url=postgresql://postgres@127.0.0.1:5432/postgres; fi; \

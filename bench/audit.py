@@ -1,0 +1,192 @@
+"""Auditor endpoints and the daily sweep on a large portfolio (PostgreSQL).
+
+    python bench/audit.py --parcels 1000000
+
+Generates the portfolio with COPY, then measures p50/p95 of the auditor endpoints in-process
+(paged lists and summaries, with and without a township filter, at several ``as_of`` dates) and,
+as the baseline in the same process, the same SQL statements executed directly with psycopg: the
+ratio app/raw says how much the application adds on top of the database. Then it runs
+``landflow sweep`` in a subprocess and reports its time and peak memory, and the query plans of
+the slowest statements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from bench.common import (  # noqa: E402
+    fresh_database,
+    machine,
+    percentiles,
+    psycopg_dsn,
+    stamp,
+    timed,
+    write_section,
+)
+from bench.portfolio import generate  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--parcels", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--database", default="landflow_bench_audit")
+    ap.add_argument("--reuse", action="store_true", help="keep an already generated database")
+    ap.add_argument("--section", default=None)
+    args = ap.parse_args()
+
+    from api import create_app
+    from workflow.accounts import add_user
+    from workflow.clock import SystemClock
+    from workflow.config import Settings
+    from workflow.migrate import upgrade
+    from workflow.runtime import Runtime
+    from workflow.seeding import load_seed
+
+    if args.reuse:
+        from sqlalchemy.engine import make_url
+
+        from bench.common import DEFAULT_SERVER
+        url = make_url(DEFAULT_SERVER).set(database=args.database).render_as_string(False)
+    else:
+        url = fresh_database(args.database)
+        upgrade(url)
+    settings = Settings(database_url=url, secret_key="bench", pool_size=4)
+    runtime = Runtime.from_settings(settings, clock=SystemClock())
+    today = runtime.clock.today()
+    if not args.reuse:
+        load_seed(runtime.uow())
+        t0 = time.perf_counter()
+        counts = generate(psycopg_dsn(url), args.parcels, today=today)
+        gen_s = time.perf_counter() - t0
+        print(f"generated {counts} in {gen_s:.1f}s", file=sys.stderr)
+    else:
+        gen_s = 0.0
+    token = add_user(runtime.uow(), f"bench-auditor-{time.time_ns()}", "auditor").token
+    app = create_app(runtime=runtime)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    statements: list[tuple[str, object]] = []
+
+    @event.listens_for(runtime.engine, "before_cursor_execute")
+    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        statements.append((statement, parameters))
+
+    dates = [today.isoformat(), "2024-06-30", "2021-12-31"]
+    cases = []
+    for d in dates:
+        cases += [
+            (f"idle-land page 1 as_of {d}", f"/api/v1/audit/idle-land?as_of={d}", "list"),
+            (f"unsupplied page 1 as_of {d}", f"/api/v1/audit/unsupplied?as_of={d}", "list"),
+            (f"summary as_of {d}", f"/api/v1/audit/unsupplied/summary?as_of={d}", "summary"),
+        ]
+    t = "南宾街道"
+    cases += [
+        ("idle-land page 1, township", f"/api/v1/audit/idle-land?township={t}", "list"),
+        ("idle-land page 200", "/api/v1/audit/idle-land?page=200", "list"),
+        ("unsupplied page 1, township", f"/api/v1/audit/unsupplied?township={t}", "list"),
+        ("unsupplied 供而未用", "/api/v1/audit/unsupplied?category=supplied_unused", "list"),
+        ("summary, township", f"/api/v1/audit/unsupplied/summary?township={t}", "summary"),
+        ("indicators", "/api/v1/audit/indicators", "summary"),
+    ]
+    dsn = psycopg_dsn(url)
+    raw = psycopg.connect(dsn, autocommit=True)
+    rows = []
+    slow: list[tuple[float, str, object]] = []
+    for label, path, kind in cases:
+        statements.clear()
+        r = client.get(path, headers=headers)
+        assert r.status_code == 200, (path, r.status_code, r.get_data()[:300])
+        captured = [s for s in statements if not s[0].lstrip().upper().startswith(
+            ("BEGIN", "ROLLBACK", "COMMIT"))]
+
+        def http_call(path: str = path) -> None:
+            client.get(path, headers=headers)
+
+        def raw_call(captured: list = captured) -> None:
+            for sql, params in captured:
+                raw.execute(sql, params).fetchall()
+
+        app_ms = timed(http_call, args.repeat)
+        raw_ms = timed(raw_call, args.repeat)
+        a50, a95, _ = percentiles(app_ms)
+        r50, r95, _ = percentiles(raw_ms)
+        rows.append((label, kind, a50, a95, r50, r95))
+        print(f"{label:<40} app p50 {a50:7.1f} p95 {a95:7.1f} ms | raw p50 {r50:7.1f} ms | "
+              f"app/raw {a50 / r50 if r50 else 0:5.2f}", file=sys.stderr)
+        for sql, params in captured:
+            t0 = time.perf_counter()
+            raw.execute(sql, params).fetchall()
+            slow.append(((time.perf_counter() - t0) * 1000, sql, params))
+
+    slow.sort(key=lambda x: -x[0])
+    plans = []
+    seen = set()
+    for ms, sql, params in slow:
+        key = sql[:200]
+        if key in seen:
+            continue
+        seen.add(key)
+        plan = "\n".join(r[0] for r in raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params))
+        plans.append((ms, sql, params, plan))
+        if len(plans) == 3:
+            break
+
+    # The sweep, in its own process, as cron would run it.
+    env = dict(os.environ, DATABASE_URL=url)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run([str(Path(sys.executable).parent / "landflow"), "sweep"],
+                          env=env, capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    sweep_s = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(proc.stdout, proc.stderr[-2000:], file=sys.stderr)
+    assert proc.returncode == 0, proc.stderr
+    t0 = time.perf_counter()
+    again = subprocess.run([str(Path(sys.executable).parent / "landflow"), "sweep"], env=env,
+                           capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    sweep2_s = time.perf_counter() - t0
+    del before
+
+    n = args.parcels
+    lines = [f"Run {stamp()} on {machine()}.", "",
+             f"{n:,} parcels generated with COPY in {gen_s:.1f} s "
+             f"({n / gen_s if gen_s else 0:,.0f} parcels/s). Latencies in ms, {args.repeat} "
+             "requests each after 2 warm-ups, in-process (Flask test client, no network); "
+             "raw = the same SQL statements executed directly with psycopg in the same process.",
+             "", "| request | kind | app p50 | app p95 | raw p50 | raw p95 | app/raw (p50) |",
+             "|---|---|---|---|---|---|---|"]
+    for label, kind, a50, a95, r50, r95 in rows:
+        lines.append(f"| {label} | {kind} | {a50:.1f} | {a95:.1f} | {r50:.1f} | {r95:.1f} | "
+                     f"{a50 / r50 if r50 else 0:.2f} |")
+    worst_list = max(r[3] for r in rows if r[1] == "list")
+    worst_summary = max(r[3] for r in rows if r[1] == "summary")
+    lines += ["", f"Worst p95: paged lists {worst_list:.1f} ms (target < 100), summaries "
+                  f"{worst_summary:.1f} ms (target < 500).", "",
+              f"`landflow sweep` (first run, as of today): {sweep_s:.1f} s, peak RSS "
+              f"{peak_mb:.0f} MB (target < 30 s, < 500 MB); second run (idempotent, nothing to "
+              f"do): {sweep2_s:.1f} s.", "", "```", proc.stdout.strip(), "```", "",
+              "Slowest statements and their plans:", ""]
+    for ms, sql, params, plan in plans:
+        lines += [f"{ms:.1f} ms:", "```sql", sql.strip(), f"-- {params}", "```", "```",
+                  plan, "```", ""]
+    write_section(args.section or f"Auditor endpoints and sweep, {n:,} parcels",
+                  "\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Shared bench plumbing: a fresh PostgreSQL database, timing, percentiles, the machine."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+DEFAULT_SERVER = os.environ.get("BENCH_DATABASE_URL",
+                                "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def fresh_database(name: str, server: str = DEFAULT_SERVER) -> str:
+    url = make_url(server)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def psycopg_dsn(sqlalchemy_url: str) -> str:
+    return sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+
+    def pick(p: float) -> float:
+        k = max(0, min(len(ordered) - 1, round(p * (len(ordered) - 1))))
+        return ordered[k]
+
+    return pick(0.5), pick(0.95), pick(0.99)
+
+
+def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; {platform.python_implementation()} "
+            f"{platform.python_version()}; {pg}")
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace (or append) one ``## title`` section of bench/RESULTS.md."""
+    text_ = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else (
+        "# Benchmark results\n\nWritten by the scripts in `bench/` (`make bench`). Each section "
+        "says when and on what machine it ran.\n")
+    marker = f"\n## {title}\n"
+    if marker in text_:
+        head, rest = text_.split(marker, 1)
+        nxt = rest.find("\n## ")
+        text_ = head + marker + body.rstrip() + "\n" + (rest[nxt:] if nxt >= 0 else "")
+    else:
+        text_ = text_.rstrip() + "\n" + marker + body.rstrip() + "\n"
+    RESULTS.write_text(text_, encoding="utf-8")
+
+
+def stamp() -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
