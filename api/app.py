@@ -10,7 +10,7 @@ from workflow.codes import CODES
 from workflow.config import Settings
 from workflow.runtime import Runtime
 
-from . import audit, deadlines, docs, health, ledgers, parcels
+from . import audit, certificates, deadlines, docs, health, ledgers, parcels, portal, webhooks
 from .base import Api
 from .errors import STATUS_BY_CODE, register_error_handlers
 
@@ -64,12 +64,35 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api.register_blueprint(ledgers.tickets)
     api.register_blueprint(deadlines.blp)
     api.register_blueprint(audit.blp)
+    api.register_blueprint(portal.blp)
+    api.register_blueprint(portal.events)
+    api.register_blueprint(webhooks.blp)
+    api.register_blueprint(certificates.blp)
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
+    app.before_request(_authenticate)
     from .cli import register_commands
 
     register_commands(app)
     return app
+
+
+PUBLIC_PREFIXES = ("/api/v1/openapi.json",)
+
+
+def _authenticate() -> None:
+    """Every API request but the public ones authenticates before its body is even parsed, so
+    that an anonymous caller learns nothing from validation errors."""
+    from flask import request
+
+    from .auth import current_actor
+
+    path = request.path
+    if not path.startswith("/api/v1/") or path.startswith(PUBLIC_PREFIXES):
+        return
+    if path.startswith("/api/v1/certificates/") and path.endswith("/verify"):
+        return
+    current_actor()
 
 
 def runtime_of(app: Flask) -> Any:

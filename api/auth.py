@@ -6,7 +6,12 @@ from flask import current_app, g, request
 
 from workflow.accounts import authenticate
 from workflow.actors import Actor
-from workflow.errors import Forbidden, Unauthenticated
+from workflow.errors import Forbidden, LandflowError, Unauthenticated
+from workflow.ratelimit import blocked_for, record_failure
+
+
+class RateLimited(LandflowError):
+    code = "RATE_LIMITED"
 
 
 def current_actor() -> Actor:
@@ -19,7 +24,16 @@ def current_actor() -> Actor:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated()
     runtime = current_app.extensions["landflow"]
-    actor = authenticate(runtime.reader(), token.strip())
+    client = (request.remote_addr or "unknown")[:64]
+    limit = runtime.settings.auth_failures_per_minute
+    wait = blocked_for(runtime.reader(), client, limit)
+    if wait:
+        raise RateLimited({"retry_after": wait}, headers={"Retry-After": str(wait)})
+    try:
+        actor = authenticate(runtime.reader(), token.strip())
+    except Unauthenticated:
+        record_failure(runtime.uow(), client)
+        raise
     g.actor = actor
     return actor
 

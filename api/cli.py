@@ -55,7 +55,7 @@ cli = FlaskGroup(name="landflow", create_app=_create_app, add_default_commands=T
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db, seed, demo, users, diagram, audit, rules, sweep):
+    for command in (db, seed, demo, users, diagram, audit, rules, sweep, deliver):
         app.cli.add_command(command)
 
 
@@ -212,6 +212,36 @@ def sweep(as_of: str | None) -> None:
         raise click.ClickException(str(err)) from err
     for line in report.lines():
         click.echo(line)
+
+
+@click.command(help="Deliver webhook events (a worker loop; --once for cron).")
+@click.option("--once", is_flag=True, help="One pass over the due subscriptions, then exit")
+@click.option("--interval", default=1.0, show_default=True, type=float)
+@with_appcontext
+def deliver(once: bool, interval: float) -> None:
+    from workflow.webhooks import DeliveryPolicy, deliver_once, run_worker
+
+    runtime = _runtime()
+    s = runtime.settings
+    policy = DeliveryPolicy(backoff_base_s=s.webhook_backoff_base_s,
+                            backoff_max_s=s.webhook_backoff_max_s,
+                            max_failures=s.webhook_max_failures, timeout_s=s.webhook_timeout_s)
+    if once:
+        stats = deliver_once(runtime.uow, policy)
+        click.echo(f"delivered {stats['delivered']}, failed {stats['failed']}, "
+                   f"suspended {stats['suspended']}")
+        return
+
+    def report(stats: dict[str, int]) -> None:
+        if any(stats.values()):
+            click.echo(f"delivered {stats['delivered']}, failed {stats['failed']}, "
+                       f"suspended {stats['suspended']}")
+
+    click.echo(f"delivering webhooks every {interval}s (Ctrl-C stops)")
+    try:
+        run_worker(runtime.uow, policy, interval_s=interval, on_pass=report)
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 @click.command(help="The rule registry: every guard, its codes and its legal source.")

@@ -100,7 +100,7 @@ def revoke_user(uow: UnitOfWork, name: str, actor: Actor | None = None) -> int:
     with uow:
         session = uow.session
         account = session.execute(select(Account).where(Account.name == name)
-                                  .with_for_update()).scalar_one_or_none()
+                                  .with_for_update(of=Account)).scalar_one_or_none()
         if account is None:
             raise NotFound({"what": f"账户 {name} / account {name}"})
         now = uow.now()

@@ -35,6 +35,13 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     pool_size: int = 10
     echo_sql: bool = False
+    # Failed authentications allowed per client per minute before 429.
+    auth_failures_per_minute: int = 20
+    # Webhook delivery.
+    webhook_backoff_base_s: float = 2.0
+    webhook_backoff_max_s: float = 300.0
+    webhook_max_failures: int = 8
+    webhook_timeout_s: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -51,6 +58,11 @@ class Settings:
             "public_base_url": env.get("LANDFLOW_PUBLIC_URL", "http://127.0.0.1:8000"),
             "pool_size": int(env.get("LANDFLOW_DB_POOL_SIZE", 10)),
             "echo_sql": env.get("LANDFLOW_ECHO_SQL", "") == "1",
+            "auth_failures_per_minute": int(env.get("LANDFLOW_AUTH_FAILURES_PER_MINUTE", 20)),
+            "webhook_backoff_base_s": float(env.get("LANDFLOW_WEBHOOK_BACKOFF_BASE_S", 2.0)),
+            "webhook_backoff_max_s": float(env.get("LANDFLOW_WEBHOOK_BACKOFF_MAX_S", 300.0)),
+            "webhook_max_failures": int(env.get("LANDFLOW_WEBHOOK_MAX_FAILURES", 8)),
+            "webhook_timeout_s": float(env.get("LANDFLOW_WEBHOOK_TIMEOUT_S", 5.0)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

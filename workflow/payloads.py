@@ -30,12 +30,14 @@ MAX_MONEY = Decimal("1000000000000000.00")  # 10^15 yuan
 
 
 class Amount(fields.Decimal):
-    """A non-negative decimal with at most two places, sent as a string or a JSON number."""
+    """A non-negative decimal with at most two places. Documented as a decimal string
+    ("12000.50", the contract's form); a JSON number is accepted too."""
 
-    def __init__(self, *, maximum: Decimal = MAX_AREA, **kwargs: Any) -> None:
-        kwargs.setdefault("validate", validate.Range(min=Decimal("0"), max=maximum))
-        metadata = {"example": "12000.50", "pattern": r"^\d+(\.\d{1,2})?$",
-                    **kwargs.pop("metadata", {})}
+    def __init__(self, *, minimum: Decimal = Decimal("0"), maximum: Decimal = MAX_AREA,
+                 **kwargs: Any) -> None:
+        self.minimum, self.maximum = minimum, maximum
+        metadata = {"type": "string", "pattern": r"^\d{1,15}(\.\d{1,2})?$",
+                    "example": "12000.50", **kwargs.pop("metadata", {})}
         super().__init__(places=None, as_string=True, allow_nan=False, metadata=metadata,
                          **kwargs)
 
@@ -57,6 +59,9 @@ class Amount(fields.Decimal):
         exponent = number.as_tuple().exponent
         if not isinstance(exponent, int) or exponent < -2:
             raise ValidationError("至多两位小数 / at most two decimal places")
+        if not self.minimum <= number <= self.maximum:
+            raise ValidationError(f"须在 {self.minimum} 与 {self.maximum} 之间 / must be between "
+                                  f"{self.minimum} and {self.maximum}")
         return number.quantize(Decimal("0.01"))
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
@@ -69,12 +74,17 @@ def Money(**kwargs: Any) -> Amount:  # noqa: N802 - a field factory reads like a
     return Amount(maximum=MAX_MONEY, **kwargs)
 
 
-_CODE_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> None:
+    if _CONTROL.search(value):
+        raise ValidationError("不得包含控制字符 / must not contain control characters")
 
 
 def Text(max_length: int = 200, **kwargs: Any) -> fields.String:  # noqa: N802
     return fields.String(
-        validate=[validate.Length(min=1, max=max_length), validate.Regexp(_CODE_RE)], **kwargs
+        validate=[validate.Length(min=1, max=max_length), _no_control_characters], **kwargs
     )
 
 
@@ -102,7 +112,7 @@ RECORD_KINDS = (
     "objection_majority", "hearing", "compensation_registration", "funds_in_place",
     "agreements_signed", "payment", "idle_notice", "idle_investigation", "idle_hearing",
     "idle_disposal", "inspection_failed", "construction_progress",
-    "construction_suspended", "registration_accepted", "note",
+    "construction_suspended", "registration_accepted", "clock_stopped", "clock_resumed", "note",
 )
 
 
@@ -199,17 +209,13 @@ class SurveySchema(Strict):
 
 
 class PlanningConditionsSchema(Strict):
-    plot_ratio_max = Amount(required=True, validate=validate.Range(min=Decimal("0.01"),
-                                                                   max=Decimal("100")),
+    plot_ratio_max = Amount(required=True, minimum=Decimal("0.01"), maximum=Decimal("100"),
                             metadata={"description": "容积率上限"})
-    building_density_max = Amount(required=True,
-                                  validate=validate.Range(min=Decimal("0"), max=Decimal("100")),
+    building_density_max = Amount(required=True, maximum=Decimal("100"),
                                   metadata={"description": "建筑密度上限 (%)"})
-    green_ratio_min = Amount(required=True,
-                             validate=validate.Range(min=Decimal("0"), max=Decimal("100")),
+    green_ratio_min = Amount(required=True, maximum=Decimal("100"),
                              metadata={"description": "绿地率下限 (%)"})
-    height_max_m = Amount(required=True,
-                          validate=validate.Range(min=Decimal("0"), max=Decimal("1000")),
+    height_max_m = Amount(required=True, maximum=Decimal("1000"),
                           metadata={"description": "建筑限高 (m)"})
 
 
@@ -335,16 +341,11 @@ TRANSITION_SCHEMAS: dict[str, type[Schema]] = {
 # --- records ------------------------------------------------------------------------------------
 
 
-def _positive_amount(maximum: Decimal = MAX_AREA) -> validate.Range:
-    return validate.Range(min=Decimal("0.01"), max=maximum)
-
-
 class PaymentDetails(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    amount_yuan = Money(required=True, validate=validate.Range(min=Decimal("0.01"),
-                                                             max=MAX_MONEY))
+    amount_yuan = Money(required=True, minimum=Decimal("0.01"))
     purpose = fields.String(load_default="land_price",
                             validate=validate.OneOf(("land_price", "idle_fee", "compensation",
                                                      "other")))
@@ -368,9 +369,9 @@ class ProgressDetails(Schema):
         unknown = EXCLUDE
 
     developed_area_m2 = Amount(required=True)
-    planned_area_m2 = Amount(required=True, validate=_positive_amount())
+    planned_area_m2 = Amount(required=True, minimum=Decimal("0.01"))
     invested_yuan = Money(required=True)
-    total_investment_yuan = Money(required=True, validate=_positive_amount(MAX_MONEY))
+    total_investment_yuan = Money(required=True, minimum=Decimal("0.01"))
 
 
 class SuspendedDetails(Schema):
@@ -423,10 +424,6 @@ def load_transition(name: str, raw: Any) -> dict[str, Any]:
 # --- ledgers ------------------------------------------------------------------------------------
 
 
-def _positive(maximum: Decimal = MAX_AREA) -> validate.Range:
-    return validate.Range(min=Decimal("0.01"), max=maximum)
-
-
 class QuotaAccountSchema(Strict):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     allocated_m2 = Amount(required=True, metadata={"description": "Initial allocation"})
@@ -440,7 +437,7 @@ class QuotaAccountSchema(Strict):
 
 
 class AllocationSchema(Strict):
-    amount_m2 = Amount(required=True, validate=_positive())
+    amount_m2 = Amount(required=True, minimum=Decimal("0.01"))
     document_no = Text(120, required=True)
     effective_date = fields.Date(load_default=None)
 
@@ -448,7 +445,7 @@ class AllocationSchema(Strict):
 class TransferSchema(Strict):
     from_account_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     to_account_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    amount_m2 = Amount(required=True, validate=_positive())
+    amount_m2 = Amount(required=True, minimum=Decimal("0.01"))
     document_no = Text(120, required=True)
     effective_date = fields.Date(load_default=None)
 
@@ -459,7 +456,7 @@ CREDIT_SOURCES = ("consolidation", "reclamation", "land_ticket", "purchase")
 class FarmlandCreditSchema(Strict):
     source = fields.String(required=True, validate=validate.OneOf(CREDIT_SOURCES))
     project_no = Text(120, required=True)
-    area_m2 = Amount(required=True, validate=_positive())
+    area_m2 = Amount(required=True, minimum=Decimal("0.01"))
     paddy_m2 = Amount(load_default=Decimal("0.00"))
     grade = fields.Integer(required=True, validate=validate.Range(min=1, max=15))
     accepted_on = fields.Date(required=True)
@@ -474,7 +471,7 @@ class FarmlandCreditSchema(Strict):
 
 class LandTicketSchema(Strict):
     ticket_no = Text(64, required=True)
-    area_m2 = Amount(required=True, validate=_positive())
+    area_m2 = Amount(required=True, minimum=Decimal("0.01"))
     cultivated_m2 = Amount(required=True)
     paddy_m2 = Amount(load_default=Decimal("0.00"))
     grade = fields.Integer(required=True, validate=validate.Range(min=1, max=15))
@@ -498,3 +495,76 @@ class LandTicketSchema(Strict):
                 and data["traded_on"] < data["accepted_on"]):
             raise ValidationError("须验收后交易 / traded_on must not precede accepted_on",
                                   "traded_on")
+
+
+# --- portal, webhooks, certificates -------------------------------------------------------------
+
+
+def _check_applicant(data: dict[str, Any]) -> None:
+    from .identity import valid_id_number, valid_uscc
+
+    id_no = data.get("id_no", "")
+    if data.get("type") == "organisation" and not valid_uscc(id_no):
+        raise ValidationError("统一社会信用代码校验不通过 / invalid unified social credit code",
+                              "id_no")
+    if data.get("type") == "person" and not valid_id_number(id_no):
+        raise ValidationError("公民身份号码校验不通过 / invalid citizen identity number", "id_no")
+
+
+class ApplicantSchema(Strict):
+    type = fields.String(required=True, validate=validate.OneOf(("organisation", "person")))
+    name = Text(200, required=True)
+    id_no = fields.String(required=True, validate=validate.Length(equal=18),
+                          metadata={"description": "统一社会信用代码 (organisation) or "
+                                                   "公民身份号码 (person), checksum verified"})
+
+    @validates_schema
+    def _checksum(self, data: dict[str, Any], **_: Any) -> None:
+        _check_applicant(data)
+
+    @post_load
+    def _upper(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["id_no"] = data["id_no"].upper()
+        return data
+
+
+class PortalParcelSchema(SurveySchema):
+    code = Text(64, load_default=None,
+                metadata={"description": "Parcel code; default YKB-<portal_no>"})
+
+
+class ApplicationSchema(Strict):
+    portal_no = fields.String(required=True, validate=[
+        validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9\-_.]+$")],
+        metadata={"description": "The portal's own application number (idempotency key)"})
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    parcel = fields.Nested(PortalParcelSchema, required=True)
+
+    @post_load
+    def _code(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if not data["parcel"].get("code"):
+            data["parcel"]["code"] = f"YKB-{data['portal_no']}"
+        return data
+
+
+class AllowedHostSchema(Strict):
+    host = fields.String(required=True, validate=[
+        validate.Length(min=1, max=253),
+        validate.Regexp(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)*"
+                        r"[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?$")])
+
+
+class SubscriptionSchema(Strict):
+    url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
+    event_types = fields.List(fields.String(validate=validate.Regexp(r"^(\*|[a-z_.]{1,40})$")),
+                              load_default=lambda: ["*"], validate=validate.Length(max=20),
+                              metadata={"description": "Type prefixes, e.g. transition., "
+                                                       "certificate.; * for all"})
+    secret = fields.String(load_default=None, validate=validate.Length(min=16, max=128))
+    from_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**62))
+
+
+class RevokeSchema(Strict):
+    date = fields.Date(required=True)
+    reason = Text(300, required=True)

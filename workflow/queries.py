@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .actors import Actor
-from .deadlines import deadline_view, open_deadlines_view
+from .deadlines import deadline_view
 from .errors import ValidationFailed
 from .models import AuditEvent, Deadline, Parcel, ParcelRecord
 from .repositories import find_township, get_parcel
-from .services import check_scope
+from .services import check_scope, full_view
 from .uow import UnitOfWork
 from .views import event_view, parcel_view, record_view
 
@@ -62,7 +62,7 @@ def read_parcel(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, Any]
     with uow:
         parcel = get_parcel(uow.session, parcel_id)
         check_scope(actor, parcel)
-        return parcel_view(parcel, deadlines=open_deadlines_view(uow.session, parcel.id))
+        return full_view(uow.session, parcel)
 
 
 def parcel_history(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, Any]:

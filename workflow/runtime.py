@@ -36,8 +36,8 @@ class Runtime:
 
     def uow(self) -> UnitOfWork:
         """A unit of work for changes (takes the write lock at BEGIN on SQLite)."""
-        return UnitOfWork(self.write_sessions, self.clock)
+        return UnitOfWork(self.write_sessions, self.clock, self.settings.secret_key)
 
     def reader(self) -> UnitOfWork:
         """A unit of work for queries; never commits."""
-        return UnitOfWork(self.read_sessions, self.clock)
+        return UnitOfWork(self.read_sessions, self.clock, self.settings.secret_key)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from seed import DATA_DIR
 
-from .models import County, PlanIndicator, Township
+from .models import County, PlanIndicator, ServiceItem, Township
 from .uow import UnitOfWork
 
 
@@ -79,6 +79,17 @@ def load_seed(uow: UnitOfWork, data_dir: Path = DATA_DIR) -> SeedReport:
                 changed += 1
             else:
                 changed += _update(ind, values)
+        for row in _rows(data_dir / "items.csv"):
+            item = s.get(ServiceItem, row["code"])
+            values = {"name_zh": row["name_zh"], "name_en": row["name_en"],
+                      "legal_working_days": int(row["legal_working_days"]),
+                      "committed_working_days": int(row["committed_working_days"]),
+                      "legal_basis": row["legal_basis"]}
+            if item is None:
+                s.add(ServiceItem(code=row["code"], **values))
+                changed += 1
+            else:
+                changed += _update(item, values)
         uow.commit()
         return SeedReport(len(counties), len(townships), len(indicators), changed)
 

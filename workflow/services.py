@@ -55,9 +55,18 @@ def check_scope(actor: Actor, parcel: Parcel) -> None:
         raise OutOfScope({"parcel_id": parcel.id})
 
 
+def full_view(session: Any, parcel: Parcel) -> dict[str, Any]:
+    """The parcel with its open deadlines and its certificate."""
+    from .certificates import certificate_view, current_certificate
+
+    session.flush()
+    cert = current_certificate(session, parcel.id) if parcel.registered_on else None
+    return parcel_view(parcel, deadlines=open_deadlines_view(session, parcel.id),
+                       certificate=certificate_view(cert) if cert else None)
+
+
 def _view_with_deadlines(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
-    uow.session.flush()
-    return parcel_view(parcel, deadlines=open_deadlines_view(uow.session, parcel.id))
+    return full_view(uow.session, parcel)
 
 
 def _outcome(uow: UnitOfWork, ctx: StepContext, parcel: Parcel, event: Any) -> dict[str, Any]:
@@ -68,6 +77,7 @@ def _outcome(uow: UnitOfWork, ctx: StepContext, parcel: Parcel, event: Any) -> d
         "postings": plain(ctx.postings),
         "deadlines": plain(ctx.deadlines),
         "dry_run": ctx.dry_run,
+        "certificate": ctx.notes.get("certificate"),
     }
 
 
@@ -75,9 +85,6 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
                   idempotency_key: str | None = None, dry_run: bool = False
                   ) -> tuple[dict[str, Any], bool]:
     """The ``survey`` step: record a parcel from the land survey. Returns (outcome, replayed)."""
-    step = _step(CREATE_TRIGGER)
-    if actor.role not in step.roles:
-        raise Forbidden({"transition": step.trigger, "role": actor.role})
     operation = "survey"
     digest = request_hash(operation, survey)
     with uow:
@@ -86,67 +93,12 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
             stored = replay(session, actor, idempotency_key, operation, digest)
             if stored is not None:
                 return stored, True
-        township = find_township(session, survey["township"])
-        if township is None:
-            raise ValidationFailed({"township": [
-                f"未知的乡镇（街道）：{survey['township']} / unknown township"]})
-        if actor.township_id is not None and township.id != actor.township_id:
-            raise OutOfScope({"township": township.code})
-        if session.execute(select(Parcel.id).where(Parcel.code == survey["code"])).first():
-            raise Conflict({"field": "code"}, field="code")
-        today = uow.today()
-        effective = survey.get("effective_date") or today
-        ctx = StepContext(uow=uow, step=step, payload=survey, actor=actor,
-                          effective_date=effective, today=today, dry_run=dry_run)
-        run_guards(step.guards, ctx)
-        if ctx.violations:
-            raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
-        land = survey["land"]
-        lines = survey.get("control_lines") or {}
-        now = uow.now()
-        parcel = Parcel(
-            code=survey["code"],
-            county_code=township.county_code,
-            township_id=township.id,
-            ownership=survey["ownership"],
-            state=ParcelState.surveyed.value,
-            version=1,
-            surveyed_on=effective,
-            last_effective_date=effective,
-            farmland_m2=land["farmland_m2"],
-            paddy_m2=land["paddy_m2"],
-            farmland_grade=land.get("farmland_grade"),
-            other_agricultural_m2=land["other_agricultural_m2"],
-            unused_m2=land["unused_m2"],
-            construction_m2=land["construction_m2"],
-            basic_farmland_m2=lines.get("basic_farmland_m2", 0),
-            red_line_m2=lines.get("red_line_m2", 0),
-            in_development_boundary=lines.get("in_development_boundary", True),
-            geometry=survey.get("geometry"),
-            created_at=now,
-            updated_at=now,
-        )
-        parcel.township = township
-        session.add(parcel)
-        try:
-            session.flush()
-        except IntegrityError as exc:
-            raise Conflict({"field": "code"}, field="code") from exc
-        ctx.parcel = parcel
-        event = append_event(
-            session, stream=f"parcel:{parcel.id}", kind="create", name=step.trigger,
-            parcel_id=parcel.id, from_state=None, to_state=parcel.state,
-            actor_id=actor.id, actor=actor.name, role=actor.role, recorded_at=now,
-            effective_date=effective, payload=survey, rule_results=ctx.rule_results,
-            idempotency_key=idempotency_key,
-        )
-        uow.emit(f"transition.{step.trigger}", parcel.id, _event_data(parcel, step, None, event),
-                 audit_event_id=event.id)
-        outcome = _outcome(uow, ctx, parcel, event)
+        outcome, _ = survey_in(uow, survey, actor, idempotency_key=idempotency_key,
+                               dry_run=dry_run)
         if dry_run:
             uow.rollback()
             return outcome, False
-        remember(session, actor, idempotency_key, operation, digest, outcome, now)
+        remember(session, actor, idempotency_key, operation, digest, outcome, uow.now())
         try:
             uow.commit()
         except IntegrityError:
@@ -157,6 +109,73 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
                 return stored, True
             raise Conflict({"field": "code"}, field="code") from None
         return outcome, False
+
+
+def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
+              idempotency_key: str | None = None, dry_run: bool = False
+              ) -> tuple[dict[str, Any], Parcel]:
+    """The survey inside an open unit of work (the portal's intake shares its transaction)."""
+    step = _step(CREATE_TRIGGER)
+    if actor.role not in step.roles:
+        raise Forbidden({"transition": step.trigger, "role": actor.role})
+    session = uow.session
+    township = find_township(session, survey["township"])
+    if township is None:
+        raise ValidationFailed({"township": [
+            f"未知的乡镇（街道）：{survey['township']} / unknown township"]})
+    if actor.township_id is not None and township.id != actor.township_id:
+        raise OutOfScope({"township": township.code})
+    if session.execute(select(Parcel.id).where(Parcel.code == survey["code"])).first():
+        raise Conflict({"field": "code"}, field="code")
+    today = uow.today()
+    effective = survey.get("effective_date") or today
+    ctx = StepContext(uow=uow, step=step, payload=survey, actor=actor,
+                      effective_date=effective, today=today, dry_run=dry_run)
+    run_guards(step.guards, ctx)
+    if ctx.violations:
+        raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
+    land = survey["land"]
+    lines = survey.get("control_lines") or {}
+    now = uow.now()
+    parcel = Parcel(
+        code=survey["code"],
+        county_code=township.county_code,
+        township_id=township.id,
+        ownership=survey["ownership"],
+        state=ParcelState.surveyed.value,
+        version=1,
+        surveyed_on=effective,
+        last_effective_date=effective,
+        farmland_m2=land["farmland_m2"],
+        paddy_m2=land["paddy_m2"],
+        farmland_grade=land.get("farmland_grade"),
+        other_agricultural_m2=land["other_agricultural_m2"],
+        unused_m2=land["unused_m2"],
+        construction_m2=land["construction_m2"],
+        basic_farmland_m2=lines.get("basic_farmland_m2", 0),
+        red_line_m2=lines.get("red_line_m2", 0),
+        in_development_boundary=lines.get("in_development_boundary", True),
+        geometry=survey.get("geometry"),
+        created_at=now,
+        updated_at=now,
+    )
+    parcel.township = township
+    session.add(parcel)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict({"field": "code"}, field="code") from exc
+    ctx.parcel = parcel
+    event = append_event(
+        session, stream=f"parcel:{parcel.id}", kind="create", name=step.trigger,
+        parcel_id=parcel.id, from_state=None, to_state=parcel.state,
+        actor_id=actor.id, actor=actor.name, role=actor.role, recorded_at=now,
+        effective_date=effective, payload=survey, rule_results=ctx.rule_results,
+        idempotency_key=idempotency_key,
+    )
+    uow.emit(f"transition.{step.trigger}", parcel.id, _event_data(parcel, step, None, event),
+             audit_event_id=event.id)
+    return _outcome(uow, ctx, parcel, event), parcel
 
 
 def _event_data(parcel: Parcel, step: Step, from_state: str | None, event: Any
@@ -183,6 +202,10 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
     step = _step(name)
     if not step.sources:
         raise TransitionNotAllowed({"transition": name, "state": "—"})
+    # Roles are granted per step, whatever the state: a role that may never fire this step is
+    # refused before the parcel is read, so that a refusal does not disclose the parcel's state.
+    if actor.role not in step.roles:
+        raise Forbidden({"transition": name, "role": actor.role})
     if expected_version is None:
         expected_version = payload.get("expected_version")
     operation = f"transition:{parcel_id}:{name}"
@@ -201,8 +224,6 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
             raise VersionConflict({"current": parcel.version, "expected": expected_version})
         if not edge_exists(name, parcel.state):
             raise TransitionNotAllowed({"transition": name, "state": parcel.state})
-        if actor.role not in step.roles:
-            raise Forbidden({"transition": name, "role": actor.role})
         today = uow.today()
         ctx = StepContext(uow=uow, step=step, payload=payload, actor=actor,
                           effective_date=payload.get("effective_date") or today, today=today,

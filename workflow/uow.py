@@ -26,9 +26,12 @@ class PendingEvent:
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock,
+                 secret_key: str = "") -> None:
         self._session_factory = session_factory
         self.clock = clock
+        # The server secret, for what must be derived with it (certificate codes).
+        self.secret_key = secret_key
         self._session: Session | None = None
         self._pending: list[PendingEvent] = []
         self.committed = False

@@ -34,7 +34,8 @@ def _d(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def parcel_view(p: Parcel, *, deadlines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def parcel_view(p: Parcel, *, deadlines: list[dict[str, Any]] | None = None,
+                certificate: dict[str, Any] | None = None) -> dict[str, Any]:
     state = ParcelState(p.state)
     zh, en = STATE_LABELS[state]
     stage = STAGES[STATE_STAGE[state]]
@@ -80,6 +81,7 @@ def parcel_view(p: Parcel, *, deadlines: list[dict[str, Any]] | None = None) -> 
         "recovery": None,
         "closed_on": _d(p.closed_on),
         "deadlines": deadlines if deadlines is not None else [],
+        "certificate": certificate,
     }
     if p.planned_use is not None:
         view["planning"] = {

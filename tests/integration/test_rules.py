@@ -131,7 +131,7 @@ def test_approval_deducts_agricultural_and_unused_land_but_not_construction_land
     deduct = [p for p in out["postings"] if p["ledger"] == "quota"]
     assert deduct == [{"ledger": "quota", "account_id": account, "entry": "deduct",
                        "amount_m2": "-8500.00", "balance_after_m2": str(before - 8500),
-                       "reference": "渝府地〔2023〕101号", "land_ticket_id": None}]
+                       "reference": f"渝府地〔2023〕{1000 + pid}号", "land_ticket_id": None}]
 
 
 def world_balance(runtime, account_id: int) -> Decimal:

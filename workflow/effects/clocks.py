@@ -91,3 +91,10 @@ def close_idle_investigation(ctx: StepContext) -> None:
 @effect
 def apply_idle_disposal(ctx: StepContext) -> None:
     deadlines.on_idle_disposal(ctx, ctx.payload.get("details") or {}, ctx.payload["date"])
+
+
+@effect
+def issue_certificate(ctx: StepContext) -> None:
+    from ..certificates import issue
+
+    issue(ctx)

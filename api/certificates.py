@@ -1,0 +1,93 @@
+"""/certificates: verification without login, the PDF rendition, revocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, url_for
+from marshmallow import Schema, fields, validate
+
+from workflow import certificates
+from workflow.payloads import RevokeSchema
+
+from .auth import current_actor
+from .base import Blueprint
+
+blp = Blueprint("certificates", __name__, url_prefix="/api/v1/certificates",
+                description="Electronic real-estate certificates")
+
+
+class VerifyArgs(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class VerifyOut(Schema):
+    valid = fields.Boolean()
+    number = fields.String()
+    status = fields.String()
+    issued_on = fields.String(allow_none=True)
+    revoked_on = fields.String(allow_none=True)
+    area_m2 = fields.String()
+    use = fields.String()
+    right_holder = fields.String()
+    reason = fields.String()
+
+
+class CertificateOut(Schema):
+    number = fields.String()
+    parcel_id = fields.Integer()
+    parcel_code = fields.String()
+    township = fields.String()
+    right_holder = fields.String()
+    area_m2 = fields.String()
+    use = fields.String()
+    term_years = fields.Integer(allow_none=True)
+    term_from = fields.String(allow_none=True)
+    term_to = fields.String(allow_none=True)
+    issued_on = fields.String()
+    status = fields.String()
+    revoked_on = fields.String(allow_none=True)
+    verification_code = fields.String()
+
+
+def runtime() -> Any:
+    return current_app.extensions["landflow"]
+
+
+@blp.route("/<path:number>/verify", methods=["GET"])
+@blp.arguments(VerifyArgs, location="query", as_kwargs=True)
+@blp.response(200, VerifyOut)
+@blp.doc(security=[])
+def verify(number: str, code: str) -> Any:
+    """Is this certificate genuine and current? No login: anyone holding the paper or the PDF
+    can check it."""
+    return certificates.verify(runtime().reader(), number, code)
+
+
+@blp.route("/<path:number>.pdf", methods=["GET"])
+@blp.response(200, description="The certificate as PDF", content_type="application/pdf")
+def pdf(number: str) -> Any:
+    """The certificate rendered as PDF with a QR code of its verification URL."""
+    from .certificate_pdf import render
+
+    cert = certificates.get_certificate(runtime().reader(), current_actor(), number)
+    base = runtime().settings.public_base_url.rstrip("/")
+    verify_url = base + url_for("certificates.verify", number=number) + \
+        f"?code={cert['verification_code']}"
+    return Response(render(cert, verify_url), mimetype="application/pdf")
+
+
+@blp.route("/<path:number>", methods=["GET"])
+@blp.response(200, CertificateOut)
+def read(number: str) -> Any:
+    """A certificate with its verification code."""
+    return certificates.get_certificate(runtime().reader(), current_actor(), number)
+
+
+@blp.route("/<path:number>/revoke", methods=["POST"])
+@blp.arguments(RevokeSchema)
+@blp.response(200, CertificateOut)
+def revoke(body: dict[str, Any], number: str) -> Any:
+    """Revoke a certificate (approver, admin); verification then answers not valid."""
+    return certificates.revoke(runtime().uow(), current_actor(), number, body["date"],
+                               body["reason"])

@@ -1,0 +1,69 @@
+"""Electronic certificates: issued at registration, verified without login, revocable, PDF."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from pypdf import PdfReader
+
+
+def registered(client, world):
+    pid = world.parcel_in("inspected")
+    world.prepare(pid, "register")
+    r = client.fire(pid, "register", {"right_holder": "石柱县某实业有限公司"})
+    assert r.status_code == 200, r.get_json()
+    return pid, r.get_json()
+
+
+def test_registration_issues_a_certificate_that_verifies(client, world):
+    pid, out = registered(client, world)
+    cert = out["certificate"]
+    assert cert["number"].startswith("渝(2025)石柱县不动产权第") and cert["number"].endswith("号")
+    assert out["parcel"]["certificate"]["number"] == cert["number"]
+    url = f"/api/v1/certificates/{quote(cert['number'])}/verify"
+    ok = client.http.get(url, query_string={"code": cert["verification_code"]})
+    assert ok.status_code == 200 and ok.get_json()["valid"] is True
+    assert ok.get_json()["right_holder"] != "石柱县某实业有限公司"  # masked for the public
+    lower = client.http.get(url, query_string={"code": cert["verification_code"].lower()
+                                               .replace("-", "")})
+    assert lower.get_json()["valid"] is True
+
+
+def test_a_wrong_code_or_a_revoked_certificate_does_not_verify(client, world):
+    _, out = registered(client, world)
+    cert = out["certificate"]
+    url = f"/api/v1/certificates/{quote(cert['number'])}"
+    wrong = cert["verification_code"][:-1] + ("A" if cert["verification_code"][-1] != "A"
+                                              else "B")
+    bad = client.http.get(url + "/verify", query_string={"code": wrong}).get_json()
+    assert bad["valid"] is False and bad["reason"] == "verification code mismatch"
+    assert client.post(url + "/revoke", {"date": "2026-01-05", "reason": "x"},
+                       who="clerk").status_code == 403
+    r = client.post(url + "/revoke", {"date": "2026-01-05", "reason": "登记错误，依法注销"},
+                    who="approver")
+    assert r.status_code == 200 and r.get_json()["status"] == "revoked"
+    gone = client.http.get(url + "/verify",
+                           query_string={"code": cert["verification_code"]}).get_json()
+    assert gone["valid"] is False and gone["reason"] == "revoked"
+    unknown = client.http.get("/api/v1/certificates/nope/verify", query_string={"code": "x"})
+    assert unknown.get_json()["valid"] is False
+
+
+def test_the_pdf_has_chinese_text_and_the_verification_qr_code(client, world):
+    _, out = registered(client, world)
+    number = out["certificate"]["number"]
+    with client.get(f"/api/v1/certificates/{quote(number)}.pdf", who="clerk") as r:
+        assert r.status_code == 200 and r.mimetype == "application/pdf"
+        pdf = r.get_data()
+    assert pdf.startswith(b"%PDF")
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    text = page.extract_text()
+    # The text extracts as Chinese: the embedded CJK font maps its glyphs back to Unicode.
+    assert "中华人民共和国不动产权证书" in text and "石柱县某实业有限公司" in text
+    fonts = [f["/BaseFont"] for f in page["/Resources"]["/Font"].values()
+             if "/BaseFont" in f.get_object()]
+    assert any("WenQuanYi" in str(f) or "CJK" in str(f) for f in fonts), fonts
+    assert len(page.images) == 1  # the QR code
+    url = "".join(text.split())
+    assert "/verify?code=" + out["certificate"]["verification_code"] in url
