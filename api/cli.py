@@ -55,7 +55,8 @@ cli = FlaskGroup(name="landflow", create_app=_create_app, add_default_commands=T
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db, seed, demo, users, diagram, audit, rules, sweep, deliver):
+    for command in (db, seed, demo, users, diagram, audit, rules, sweep, deliver, import_,
+                    export):
         app.cli.add_command(command)
 
 
@@ -242,6 +243,52 @@ def deliver(once: bool, interval: float) -> None:
         run_worker(runtime.uow, policy, interval_s=interval, on_pass=report)
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+@click.command("import", help="Import surveyed parcels from CSV or GeoJSON.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write rejected rows and reasons to this CSV")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Processes validating and writing batches (PostgreSQL; default: CPUs)")
+@with_appcontext
+def import_(path: Path, batch_size: int, report_path: Path | None, workers: int | None) -> None:
+    import time
+
+    from workflow.importer import import_file
+
+    total = None
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig") as f:
+            total = max(sum(1 for _ in f) - 1, 0)
+    t0 = time.perf_counter()
+    import os
+
+    report = import_file(_runtime(), path, batch_size=batch_size,
+                         progress=Progress("rows"), total_hint=total,
+                         workers=workers or min(4, os.cpu_count() or 1))
+    seconds = time.perf_counter() - t0
+    rate = report.imported / seconds if seconds else 0
+    click.echo(f"import {path.name}: {report.rows} rows, {report.imported} imported in "
+               f"{report.batches} batches, {len(report.rejected)} rejected; {seconds:.1f} s "
+               f"({rate:,.0f} parcels/s)")
+    if report.rejected:
+        target = report_path or path.with_name(path.stem + ".rejected.csv")
+        report.write(target)
+        click.echo(f"rejected rows and reasons: {target}")
+        for r in report.rejected[:10]:
+            click.echo(f"  line {r.line} ({r.code}): {r.errors}")
+
+
+@click.command(help="Export every parcel's survey in the import format (CSV or GeoJSON).")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export(path: Path) -> None:
+    from workflow.importer import export_parcels
+
+    n = export_parcels(_runtime(), path, progress=Progress("parcels"))
+    click.echo(f"exported {n} parcels to {path}")
 
 
 @click.command(help="The rule registry: every guard, its codes and its legal source.")

@@ -25,7 +25,9 @@ from marshmallow import (
 
 from .errors import ValidationFailed
 
-MAX_AREA = Decimal("100000000000.00")  # 10^11 m² — larger than any county
+MAX_AREA = Decimal("100000000000.00")
+CENT = Decimal("0.01")
+_PLAIN_AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,2})?$")  # 10^11 m² — larger than any county
 MAX_MONEY = Decimal("1000000000000000.00")  # 10^15 yuan
 
 
@@ -42,6 +44,13 @@ class Amount(fields.Decimal):
                          **kwargs)
 
     def _validated(self, value: Any) -> Decimal:
+        if isinstance(value, str) and _PLAIN_AMOUNT.match(value):
+            # The common case, a plain decimal string: nothing to round or reject but range.
+            number = Decimal(value)
+            if not self.minimum <= number <= self.maximum:
+                raise ValidationError(f"须在 {self.minimum} 与 {self.maximum} 之间 / must be "
+                                      f"between {self.minimum} and {self.maximum}")
+            return number.quantize(CENT)
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, float):
@@ -128,6 +137,47 @@ class Base(Strict):
 # --- survey -----------------------------------------------------------------------------------
 
 
+def survey_problems(land: dict[str, Any], lines: dict[str, Any]
+                    ) -> list[tuple[tuple[str, ...], str]]:
+    """The facts a survey must be consistent in, whichever form it came in (the API's nested
+    body or an import row): (field path, message) for each problem."""
+    zero = Decimal(0)
+    found: list[tuple[tuple[str, ...], str]] = []
+    farmland = land.get("farmland_m2") or zero
+    if (land.get("paddy_m2") or zero) > farmland:
+        found.append((("land", "paddy_m2"),
+                      "水田面积不得大于耕地面积 / paddy_m2 must not exceed farmland_m2"))
+    if farmland > 0 and land.get("farmland_grade") is None:
+        found.append((("land", "farmland_grade"),
+                      "有耕地时须填写耕地质量等别 / farmland_grade is required when there is "
+                      "farmland"))
+    total = sum((land.get(k) or zero for k in
+                 ("farmland_m2", "other_agricultural_m2", "unused_m2", "construction_m2")), zero)
+    if total <= 0:
+        found.append((("land",), "地块总面积须大于零 / the parcel's total area must be positive"))
+    if (lines.get("basic_farmland_m2") or zero) > farmland:
+        found.append((("control_lines",), "永久基本农田不得大于耕地面积 / basic_farmland_m2 "
+                                          "must not exceed farmland_m2"))
+    if (lines.get("red_line_m2") or zero) > total:
+        found.append((("control_lines",), "生态保护红线面积不得大于地块面积 / red_line_m2 must "
+                                          "not exceed the parcel's area"))
+    return found
+
+
+def _nest(problems: list[tuple[tuple[str, ...], str]]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    for path, message in problems:
+        if len(path) == 1:
+            slot = errors.setdefault(path[0], [])
+            (slot if isinstance(slot, list) else slot.setdefault("_schema", [])).append(message)
+        else:
+            sub = errors.setdefault(path[0], {})
+            if isinstance(sub, list):
+                sub = errors[path[0]] = {"_schema": sub}
+            sub.setdefault(path[1], []).append(message)
+    return errors
+
+
 class LandSchema(Strict):
     farmland_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "耕地"})
     paddy_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "水田 (part of 耕地)"})
@@ -137,16 +187,6 @@ class LandSchema(Strict):
     other_agricultural_m2 = Amount(load_default=Decimal("0.00"))
     unused_m2 = Amount(load_default=Decimal("0.00"))
     construction_m2 = Amount(load_default=Decimal("0.00"))
-
-    @validates_schema
-    def _paddy_and_grade(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("paddy_m2", 0) > data.get("farmland_m2", 0):
-            raise ValidationError(
-                "水田面积不得大于耕地面积 / paddy_m2 must not exceed farmland_m2", "paddy_m2")
-        if data.get("farmland_m2", 0) > 0 and data.get("farmland_grade") is None:
-            raise ValidationError(
-                "有耕地时须填写耕地质量等别 / farmland_grade is required when there is farmland",
-                "farmland_grade")
 
 
 class ControlLinesSchema(Strict):
@@ -185,24 +225,11 @@ class SurveySchema(Strict):
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:
-        land = data.get("land") or {}
-        total = sum(
-            (land.get(k, Decimal(0)) for k in
-             ("farmland_m2", "other_agricultural_m2", "unused_m2", "construction_m2")),
-            Decimal(0),
-        )
-        if land and total <= 0:
-            raise ValidationError("地块总面积须大于零 / the parcel's total area must be positive",
-                                  "land")
-        lines = data.get("control_lines") or {}
-        if lines.get("basic_farmland_m2", 0) > land.get("farmland_m2", 0):
-            raise ValidationError(
-                "永久基本农田不得大于耕地面积 / basic_farmland_m2 must not exceed farmland_m2",
-                "control_lines")
-        if lines.get("red_line_m2", 0) > total:
-            raise ValidationError(
-                "生态保护红线面积不得大于地块面积 / red_line_m2 must not exceed the parcel's area",
-                "control_lines")
+        if "land" not in data:
+            return  # reported as missing already
+        problems = survey_problems(data["land"], data.get("control_lines") or {})
+        if problems:
+            raise ValidationError(_nest(problems))
 
 
 # --- transitions --------------------------------------------------------------------------------
@@ -568,3 +595,48 @@ class SubscriptionSchema(Strict):
 class RevokeSchema(Strict):
     date = fields.Date(required=True)
     reason = Text(300, required=True)
+
+
+# --- bulk import of surveyed parcels -------------------------------------------------------------
+
+IMPORT_COLUMNS = ("code", "township", "ownership", "effective_date", "farmland_m2", "paddy_m2",
+                  "farmland_grade", "other_agricultural_m2", "unused_m2", "construction_m2",
+                  "basic_farmland_m2", "red_line_m2", "in_development_boundary", "geometry")
+LAND_FIELDS = ("farmland_m2", "paddy_m2", "farmland_grade", "other_agricultural_m2",
+               "unused_m2", "construction_m2")
+LINE_FIELDS = ("basic_farmland_m2", "red_line_m2", "in_development_boundary")
+
+
+class ImportRowSchema(Strict):
+    """One surveyed parcel as a flat row (a CSV line, or a GeoJSON feature's properties)."""
+
+    code = Text(64, required=True)
+    township = Text(40, required=True)
+    ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
+    effective_date = fields.Date(load_default=None)
+    farmland_m2 = Amount(load_default=Decimal("0.00"))
+    paddy_m2 = Amount(load_default=Decimal("0.00"))
+    farmland_grade = fields.Integer(validate=validate.Range(min=1, max=15), load_default=None,
+                                    allow_none=True)
+    other_agricultural_m2 = Amount(load_default=Decimal("0.00"))
+    unused_m2 = Amount(load_default=Decimal("0.00"))
+    construction_m2 = Amount(load_default=Decimal("0.00"))
+    basic_farmland_m2 = Amount(load_default=Decimal("0.00"))
+    red_line_m2 = Amount(load_default=Decimal("0.00"))
+    in_development_boundary = fields.Boolean(load_default=True)
+    geometry = fields.Dict(load_default=None, allow_none=True, validate=_check_geometry)
+
+
+def survey_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A loaded import row in the survey's own shape (the API's body), checked the same way."""
+    survey = {
+        "code": row["code"], "township": row["township"], "ownership": row["ownership"],
+        "effective_date": row["effective_date"],
+        "land": {k: row[k] for k in LAND_FIELDS},
+        "control_lines": {k: row[k] for k in LINE_FIELDS},
+        "geometry": row["geometry"],
+    }
+    problems = survey_problems(survey["land"], survey["control_lines"])
+    if problems:
+        raise ValidationError({".".join(path[-1:]): [msg] for path, msg in problems})
+    return survey

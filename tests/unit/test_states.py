@@ -132,3 +132,19 @@ def test_every_rule_code_is_exercised_by_some_test():
                          for p in (ROOT / "tests").rglob("test_*.py"))
     missing = sorted({c for g in GUARDS.values() for c in g.codes if c not in tests_text})
     assert not missing, f"rule codes no test mentions: {missing}"
+
+
+def test_a_hash_over_preserialised_payload_equals_the_ordinary_hash():
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from workflow.audit import canonical_json, compute_hash, compute_hash_json
+
+    body = {"stream": "parcel:1", "stream_seq": 1, "parcel_id": 1, "kind": "create",
+            "name": "survey", "from_state": None, "to_state": "surveyed", "actor_id": None,
+            "actor": 'x "payload":0', "role": "admin",
+            "recorded_at": datetime(2026, 1, 1, tzinfo=UTC), "effective_date": date(2025, 1, 1),
+            "payload": {"code": "A", "land": {"farmland_m2": Decimal("1.00")}, "g": [1.5, 2]},
+            "rule_results": [], "idempotency_key": None}
+    assert compute_hash_json("ab" * 32, body, canonical_json(body["payload"])) == \
+        compute_hash("ab" * 32, body)

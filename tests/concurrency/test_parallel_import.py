@@ -1,0 +1,29 @@
+"""The parallel import (PostgreSQL): batches from several processes, every row accounted for."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.integration.test_import import row, write_csv
+from workflow.audit import verify_chains
+from workflow.importer import import_file
+from workflow.models import Parcel
+
+pytestmark = pytest.mark.postgres_only
+
+
+def test_two_workers_import_every_good_row_once(committed_runtime, tmp_path):
+    rows = [row(n) for n in range(1, 41)]
+    rows[5] = row(6, paddy_m2="9999")  # bad
+    rows.append(row(3))  # repeated in the file
+    path = tmp_path / "big.csv"
+    write_csv(path, rows)
+    report = import_file(committed_runtime, path, batch_size=7, workers=2)
+    assert report.rows == 41 and report.imported == 39
+    assert {r.line for r in report.rejected} == {7, 42}
+    with committed_runtime.reader() as uow:
+        codes = set(uow.session.execute(select(Parcel.code)).scalars())
+        assert len(codes) == 39 and "IMP-6" not in codes
+        assert uow.session.execute(select(func.count()).select_from(Parcel)).scalar_one() == 39
+        assert verify_chains(uow.session).ok
