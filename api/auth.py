@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from workflow.accounts import authenticate
+from workflow.accounts import Blocked, authenticate
 from workflow.actors import Actor
 from workflow.errors import Forbidden, LandflowError, Unauthenticated
-from workflow.ratelimit import blocked_for, record_failure
+from workflow.ratelimit import record_failure
 
 
 class RateLimited(LandflowError):
@@ -25,12 +25,12 @@ def current_actor() -> Actor:
         raise Unauthenticated()
     runtime = current_app.extensions["landflow"]
     client = (request.remote_addr or "unknown")[:64]
-    limit = runtime.settings.auth_failures_per_minute
-    wait = blocked_for(runtime.reader(), client, limit)
-    if wait:
-        raise RateLimited({"retry_after": wait}, headers={"Retry-After": str(wait)})
     try:
-        actor = authenticate(runtime.reader(), token.strip())
+        actor = authenticate(runtime.quick_reader(), token.strip(), client=client,
+                             failure_limit=runtime.settings.auth_failures_per_minute)
+    except Blocked as blocked:
+        wait = blocked.retry_after
+        raise RateLimited({"retry_after": wait}, headers={"Retry-After": str(wait)}) from None
     except Unauthenticated:
         record_failure(runtime.uow(), client)
         raise

@@ -52,8 +52,14 @@ def idempotency_key() -> str | None:
 
 
 def respond(outcome: dict[str, Any], replayed: bool, status: int = 200) -> Any:
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return outcome, status, headers
+    """The service's outcome is already the documented JSON shape (``workflow.views``): it is
+    sent as it is instead of being walked again through the response schema, which only
+    documents it."""
+    response = current_app.response_class(current_app.json.dumps(outcome), status=status,
+                                          mimetype="application/json")
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 @blp.route("", methods=["POST"])

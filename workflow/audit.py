@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent
@@ -114,14 +114,22 @@ def append_event(
     idempotency_key: str | None = None,
 ) -> AuditEvent:
     """Append to ``stream``. The caller holds the lock that owns the stream (the parcel row or
-    the ledger account row), so reading the chain's tail here cannot race."""
-    last = session.execute(
-        select(AuditEvent.stream_seq, AuditEvent.hash)
-        .where(AuditEvent.stream == stream)
-        .order_by(AuditEvent.stream_seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, None)
+    the ledger account row), so reading the chain's tail here cannot race. A parcel's chain
+    tail is kept on its (locked, already loaded) row."""
+    from .models import Parcel
+
+    owner = session.get(Parcel, parcel_id) if (
+        parcel_id is not None and stream == f"parcel:{parcel_id}") else None
+    if owner is not None:
+        seq, prev = owner.audit_seq + 1, owner.audit_hash
+    else:
+        last = session.execute(
+            select(AuditEvent.stream_seq, AuditEvent.hash)
+            .where(AuditEvent.stream == stream)
+            .order_by(AuditEvent.stream_seq.desc())
+            .limit(1)
+        ).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, None)
     ev = AuditEvent(
         stream=stream,
         stream_seq=seq,
@@ -142,6 +150,8 @@ def append_event(
     )
     ev.hash = compute_hash(prev, event_body(ev))
     session.add(ev)
+    if owner is not None:
+        owner.audit_seq, owner.audit_hash = seq, ev.hash
     session.flush()
     return ev
 
@@ -209,4 +219,27 @@ def verify_chains(session: Session, progress: Any = None) -> VerifyReport:
                 ev.stream, ev.stream_seq, ev.id, "hash does not match the event's content"))
         prev = ev.hash
         expected_seq += 1
+    tail = _check_parcel_tails(session)
+    if tail is not None:
+        return VerifyReport(streams, count, tail)
     return VerifyReport(streams, count, None)
+
+
+def _check_parcel_tails(session: Session) -> BrokenLink | None:
+    """Each parcel row names the last event of its chain: a chain whose last events were
+    deleted walks cleanly, but no longer ends where its parcel says it does."""
+    from .models import Parcel
+
+    last = (select(AuditEvent.parcel_id, func.max(AuditEvent.stream_seq).label("seq"))
+            .where(AuditEvent.stream == literal("parcel:") + cast(AuditEvent.parcel_id, String))
+            .group_by(AuditEvent.parcel_id).subquery())
+    row = session.execute(
+        select(Parcel.id, Parcel.audit_seq, last.c.seq)
+        .outerjoin(last, last.c.parcel_id == Parcel.id)
+        .where(func.coalesce(last.c.seq, 0) != Parcel.audit_seq)
+        .order_by(Parcel.id).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return BrokenLink(f"parcel:{row[0]}", row[1], 0,
+                      f"the parcel's chain should end at #{row[1]}, it ends at #{row[2] or 0}")

@@ -65,6 +65,27 @@ def open_deadlines_view(session: Session, parcel_id: int) -> list[dict[str, Any]
     return [deadline_view(d) for d in rows]
 
 
+def _clocks(ctx: StepContext) -> list[Deadline]:
+    """The parcel's clocks that have not closed, read once per step and kept current by
+    ``open_deadline`` and ``close`` (every effect of a step sees the same list)."""
+    assert ctx.parcel is not None
+    cached = ctx.notes.get("clocks")
+    if cached is None:
+        cached = list(ctx.session.execute(
+            select(Deadline).where(Deadline.parcel_id == ctx.parcel.id,
+                                   Deadline.closed_on.is_(None),
+                                   Deadline.state.in_(("open", "paused", "breached")))
+            .order_by(Deadline.id)).scalars())
+        ctx.notes["clocks"] = cached
+    return cached
+
+
+def clocks_view(ctx: StepContext) -> list[dict[str, Any]]:
+    """The open clocks after the step, for the response, without reading them again."""
+    rows = sorted(_clocks(ctx), key=lambda d: (d.due_on, d.id or 0))
+    return [deadline_view(d) for d in rows if d.closed_on is None]
+
+
 def open_deadline(ctx: StepContext, kind: str, due_and_text: tuple[date, str], basis: str, *,
                   opened_on: date | None = None, **extra: Any) -> Deadline:
     assert ctx.parcel is not None
@@ -75,18 +96,13 @@ def open_deadline(ctx: StepContext, kind: str, due_and_text: tuple[date, str], b
                    opened_event_id=ctx.event.id if ctx.event is not None else None,
                    created_at=now, updated_at=now, **extra)
     ctx.session.add(row)
+    _clocks(ctx).append(row)
     ctx.deadlines.append({"opened": kind, "due_on": due, "explanation": text})
     return row
 
 
 def running(ctx: StepContext, *kinds: str) -> list[Deadline]:
-    assert ctx.parcel is not None
-    ctx.session.flush()
-    q = select(Deadline).where(Deadline.parcel_id == ctx.parcel.id, Deadline.closed_on.is_(None),
-                               Deadline.state.in_(("open", "paused", "breached")))
-    if kinds:
-        q = q.where(Deadline.kind.in_(kinds))
-    return list(ctx.session.execute(q.order_by(Deadline.id)).scalars())
+    return [d for d in _clocks(ctx) if d.closed_on is None and (not kinds or d.kind in kinds)]
 
 
 def close(ctx: StepContext, rows: list[Deadline], outcome: str, on: date | None = None) -> None:

@@ -297,6 +297,7 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
                      "idempotency_key": None}
             event["prev_hash"] = None
             event["hash"] = compute_hash_json(None, event_body(event), payload_json)
+            parcels[-1]["audit_seq"], parcels[-1]["audit_hash"] = 1, event["hash"]
             event["payload"] = _JsonText(payload_json)
             events.append(event)
         if s.bind.dialect.name == "postgresql":  # type: ignore[union-attr]

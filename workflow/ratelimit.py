@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from .models import AuthFailure
@@ -14,30 +14,17 @@ from .uow import UnitOfWork
 WINDOW = timedelta(minutes=1)
 
 
-def _window(now: datetime) -> datetime:
+def window_start(now: datetime) -> datetime:
+    """Failures are counted per minute; a client's count is this minute's and the previous
+    one's, so the limit cannot be doubled by straddling a minute boundary."""
     return now.replace(second=0, microsecond=0)
-
-
-def blocked_for(uow: UnitOfWork, client: str, limit: int) -> int:
-    """Seconds until the client may try again (0: not blocked). Counts this minute and the
-    previous one, so the limit cannot be doubled by straddling a minute boundary."""
-    with uow:
-        now = uow.now()
-        window = _window(now)
-        total = uow.session.execute(
-            select(func.coalesce(func.sum(AuthFailure.count), 0)).where(
-                AuthFailure.client == client, AuthFailure.window_start >= window - WINDOW)
-        ).scalar_one()
-        if total < limit:
-            return 0
-        return max(1, int((window + WINDOW - now).total_seconds()) + 1)
 
 
 def record_failure(uow: UnitOfWork, client: str) -> None:
     for _ in range(2):
         with uow:
             s = uow.session
-            window = _window(uow.now())
+            window = window_start(uow.now())
             updated = s.execute(update(AuthFailure).where(
                 AuthFailure.client == client, AuthFailure.window_start == window)
                 .values(count=AuthFailure.count + 1)

@@ -21,7 +21,7 @@ from . import rules as _rules  # noqa: F401 - registers guards
 from .actors import Actor
 from .audit import append_event, plain
 from .context import StepContext
-from .deadlines import open_deadlines_view
+from .deadlines import clocks_view, open_deadlines_view
 from .effects import run_effects
 from .errors import (
     Conflict,
@@ -55,23 +55,29 @@ def check_scope(actor: Actor, parcel: Parcel) -> None:
         raise OutOfScope({"parcel_id": parcel.id})
 
 
-def full_view(session: Any, parcel: Parcel) -> dict[str, Any]:
-    """The parcel with its open deadlines and its certificate."""
+def full_view(session: Any, parcel: Parcel, ctx: StepContext | None = None) -> dict[str, Any]:
+    """The parcel with its open deadlines and its certificate. Inside a step, the clocks the
+    step already holds are used instead of being read again."""
     from .certificates import certificate_view, current_certificate
 
     session.flush()
     cert = current_certificate(session, parcel.id) if parcel.registered_on else None
-    return parcel_view(parcel, deadlines=open_deadlines_view(session, parcel.id),
+    if ctx is not None and "clocks" in ctx.notes:
+        deadlines = clocks_view(ctx)
+    else:
+        deadlines = open_deadlines_view(session, parcel.id)
+    return parcel_view(parcel, deadlines=deadlines,
                        certificate=certificate_view(cert) if cert else None)
 
 
-def _view_with_deadlines(uow: UnitOfWork, parcel: Parcel) -> dict[str, Any]:
-    return full_view(uow.session, parcel)
+def _view_with_deadlines(uow: UnitOfWork, parcel: Parcel,
+                         ctx: StepContext | None = None) -> dict[str, Any]:
+    return full_view(uow.session, parcel, ctx)
 
 
 def _outcome(uow: UnitOfWork, ctx: StepContext, parcel: Parcel, event: Any) -> dict[str, Any]:
     return {
-        "parcel": _view_with_deadlines(uow, parcel),
+        "parcel": _view_with_deadlines(uow, parcel, ctx),
         "event": event_view(event) if event is not None else None,
         "rule_results": ctx.rule_results,
         "postings": plain(ctx.postings),
@@ -255,7 +261,7 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
         parcel.version += 1
         parcel.last_effective_date = ctx.effective_date
         parcel.updated_at = now
-        session.flush()
+        session.flush()  # the step's one write of its rows; the view below reads ids from it
         uow.emit(f"transition.{name}", parcel.id, _event_data(parcel, step, from_state, event),
                  audit_event_id=event.id)
         outcome = _outcome(uow, ctx, parcel, event)
@@ -312,7 +318,7 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
             "version": parcel.version, "audit_seq": event.id,
         }, audit_event_id=event.id)
         outcome = {"record": record_view(row), "event": event_view(event),
-                   "parcel": _view_with_deadlines(uow, parcel)}
+                   "parcel": _view_with_deadlines(uow, parcel, ctx)}
         remember(session, actor, idempotency_key, operation, digest, outcome, now)
         uow.commit()
         return outcome, False

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .clock import Clock
@@ -23,6 +23,11 @@ class PendingEvent:
     parcel_id: int | None
     data: dict[str, Any]
     audit_event_id: int | None = None
+
+
+# Every change takes its outbox numbers here: a constant statement, compiled once.
+_TAKE_SEQ = text("UPDATE outbox_counter SET last_seq = last_seq + :n WHERE id = 1 "
+                 "RETURNING last_seq")
 
 
 class UnitOfWork:
@@ -78,25 +83,14 @@ class UnitOfWork:
         n = len(self._pending)
         # The row lock on the counter is held from here to COMMIT: numbering is serialised, and
         # no transaction can commit a smaller number after a larger one became visible.
-        last = self.session.execute(
-            update(OutboxCounter)
-            .where(OutboxCounter.id == 1)
-            .values(last_seq=OutboxCounter.last_seq + n)
-            .returning(OutboxCounter.last_seq)
-        ).scalar_one()
+        last = self.session.execute(_TAKE_SEQ, {"n": n}).scalar_one()
         first = last - n + 1
         occurred = self.now()
-        for offset, ev in enumerate(self._pending):
-            self.session.add(
-                OutboxEvent(
-                    seq=first + offset,
-                    type=ev.type,
-                    parcel_id=ev.parcel_id,
-                    audit_event_id=ev.audit_event_id,
-                    occurred_at=occurred,
-                    data=ev.data,
-                )
-            )
+        # A plain multi-row INSERT: the outbox rows are never used as objects afterwards.
+        self.session.execute(insert(OutboxEvent), [
+            {"seq": first + offset, "type": ev.type, "parcel_id": ev.parcel_id,
+             "audit_event_id": ev.audit_event_id, "occurred_at": occurred, "data": ev.data}
+            for offset, ev in enumerate(self._pending)])
         self._pending = []
 
     def commit(self) -> None:

@@ -96,3 +96,19 @@ def test_seed_is_idempotent(cli, runtime):
 def test_diagram_prints_mermaid(cli):
     r = cli.invoke(args=["diagram"])
     assert r.exit_code == 0 and r.output.startswith("stateDiagram-v2")
+
+
+def test_audit_verify_catches_the_last_event_of_a_chain_deleted(cli, runtime, backend):
+    world = World(runtime)
+    pid = world.parcel_in("approved")
+    with runtime.reader() as uow:
+        last = uow.session.execute(
+            select(AuditEvent.id).where(AuditEvent.parcel_id == pid)
+            .order_by(AuditEvent.stream_seq.desc()).limit(1)).scalar_one()
+    tamper(runtime, backend, "DELETE FROM outbox_events WHERE audit_event_id = :id", id=last)
+    tamper(runtime, backend, "DELETE FROM quota_entries WHERE audit_event_id = :id", id=last)
+    tamper(runtime, backend, "DELETE FROM farmland_pairings WHERE audit_event_id = :id", id=last)
+    tamper(runtime, backend, "DELETE FROM deadlines WHERE opened_event_id = :id", id=last)
+    tamper(runtime, backend, "DELETE FROM audit_events WHERE id = :id", id=last)
+    broken = cli.invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1 and "chain should end" in broken.output

@@ -103,6 +103,11 @@ class Parcel(Base):
     # Rejected, withdrawn or lapsed.
     closed_on: Mapped[date | None]
 
+    # The tail of the parcel's audit chain, kept on the locked row: appending an event needs no
+    # extra read, and deleting the last event of a chain is detectable.
+    audit_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    audit_hash: Mapped[str | None] = mapped_column(String(64))
+
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

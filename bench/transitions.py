@@ -1,0 +1,300 @@
+"""Transitions over HTTP against gunicorn on PostgreSQL, and the database's own limit.
+
+    python bench/transitions.py --clients 8 --parcels-per-client 12
+
+Each client carries its own state-owned parcels through the chain over HTTP — survey, plan,
+approve (all approvals draw on one quota account, as in a real county), supply, hand_over,
+start_construction, inspect, a payment record, register — and the run reports transitions/s and
+p50/p95/p99 latency. In the same run, the same number of clients execute the equivalent SQL of
+each step directly with psycopg (lock the parcel, lock the quota account for an approval, update,
+read the chain's tail, insert the audit event, take the outbox number, insert the outbox event,
+commit): the ratio app/raw says how close the application comes to the database's limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+# This file is named like the `transitions` library the app uses: take its own folder off the
+# import path (Python puts it first) so that `import transitions` finds the library.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import psycopg  # noqa: E402
+
+from bench.common import (  # noqa: E402
+    fresh_database,
+    machine,
+    percentiles,
+    psycopg_dsn,
+    stamp,
+    write_section,
+)
+
+STEPS = [  # (path suffix, body) — a lawful 2026 timeline for state-owned land
+    ("transitions/plan", {"effective_date": "2026-01-10", "planned_use": "industrial",
+                          "planning_conditions": {"plot_ratio_max": "2.0",
+                                                  "building_density_max": "40",
+                                                  "green_ratio_min": "20",
+                                                  "height_max_m": "24"}}),
+    ("transitions/approve", {"effective_date": "2026-02-02", "approval_no": "渝府地〔2026〕{n}号"}),
+    ("transitions/supply", {"effective_date": "2026-03-02", "method": "listing",
+                            "price_yuan": "3000000.00", "term_years": 50,
+                            "signed_on": "2026-03-02", "agreed_start_date": "2026-04-01",
+                            "agreed_completion_date": "2028-04-01", "land_user": "某公司"}),
+    ("transitions/hand_over", {"effective_date": "2026-03-10"}),
+    ("records", {"kind": "payment", "date": "2026-03-15",
+                 "details": {"amount_yuan": "3000000.00"}}),
+    ("transitions/start_construction", {"effective_date": "2026-04-05", "permit_no": "P-{n}"}),
+    ("transitions/inspect", {"effective_date": "2026-10-09", "actual_area_m2": "5000.00",
+                             "within_approved_boundary": True, "planning_verified": True}),
+    ("transitions/register", {"effective_date": "2026-10-20"}),
+]
+SURVEY = {"effective_date": "2026-01-05", "township": "南宾街道", "ownership": "state",
+          "land": {"farmland_m2": "2000.00", "paddy_m2": "0.00", "farmland_grade": 6,
+                   "other_agricultural_m2": "1000.00", "unused_m2": "500.00",
+                   "construction_m2": "1500.00"}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    def __init__(self, port: int, token: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(self, path: str, body: dict) -> tuple[int, dict, float]:
+        data = json.dumps(body, ensure_ascii=False).encode()
+        t0 = time.perf_counter()
+        self.conn.request("POST", path, body=data, headers=self.headers)
+        r = self.conn.getresponse()
+        payload = r.read()
+        ms = (time.perf_counter() - t0) * 1000
+        return r.status, json.loads(payload), ms
+
+
+def run_http(port: int, tokens: dict[str, str], clients: int, per_client: int,
+             prefix: str = "TX") -> tuple[float, list[float], int]:
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+
+    def work(c: int) -> None:
+        clerk = Client(port, tokens["clerk"])
+        approver = Client(port, tokens["approver"])
+        barrier.wait()
+        for i in range(per_client):
+            n = c * 10_000 + i
+            status, body, ms = clerk.post("/api/v1/parcels", {**SURVEY, "code": f"{prefix}-{n}"})
+            mine = [ms]
+            if status != 201:
+                failures.append(f"survey {status} {body}")
+                continue
+            pid = body["parcel"]["id"]
+            for suffix, template in STEPS:
+                payload = json.loads(json.dumps(template).replace("{n}", str(n)))
+                who = approver if suffix.endswith("approve") else clerk
+                status, body, ms = who.post(f"/api/v1/parcels/{pid}/{suffix}", payload)
+                mine.append(ms)
+                if status not in (200, 201):
+                    failures.append(f"{suffix} {status} {body.get('code')} "
+                                    f"{body.get('violations') or body.get('errors')}")
+                    break
+            with lock:
+                latencies.extend(mine)
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    if failures:
+        raise SystemExit(f"{len(failures)} failures, e.g. {failures[:3]}")
+    return elapsed, latencies, len(latencies)
+
+
+def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_id: int
+            ) -> tuple[float, list[float], int]:
+    """The same steps as SQL: per step one transaction doing what the step must do at least."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+    states = ["surveyed", "planned", "approved", "supplied", "in_use", "in_use",
+              "under_construction", "inspected", "registered"]
+
+    def event(cur, pid: int, name: str, frm: str | None, to: str) -> int:
+        cur.execute("SELECT stream_seq, hash FROM audit_events WHERE stream = %s "
+                    "ORDER BY stream_seq DESC LIMIT 1", (f"parcel:{pid}",))
+        last = cur.fetchone()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, None)
+        body = json.dumps({"stream": f"parcel:{pid}", "seq": seq, "name": name, "to": to},
+                          sort_keys=True)
+        digest = hashlib.sha256(((prev or "0" * 64) + body).encode()).hexdigest()
+        cur.execute("INSERT INTO audit_events (stream, stream_seq, parcel_id, kind, name, "
+                    "from_state, to_state, actor, role, recorded_at, effective_date, payload, "
+                    "rule_results, prev_hash, hash) VALUES (%s, %s, %s, 'transition', %s, %s, "
+                    "%s, 'raw', 'clerk', now(), current_date, '{}', '[]', %s, %s) RETURNING id",
+                    (f"parcel:{pid}", seq, pid, name, frm, to, prev, digest))
+        eid = cur.fetchone()[0]
+        cur.execute("UPDATE outbox_counter SET last_seq = last_seq + 1 WHERE id = 1 "
+                    "RETURNING last_seq")
+        cur.execute("INSERT INTO outbox_events (seq, type, parcel_id, audit_event_id, "
+                    "occurred_at, data) VALUES (%s, %s, %s, %s, now(), '{}')",
+                    (cur.fetchone()[0], f"transition.{name}", pid, eid))
+        return eid
+
+    def work(c: int) -> None:
+        conn = psycopg.connect(dsn)
+        barrier.wait()
+        mine = []
+        for i in range(per_client):
+            t0 = time.perf_counter()
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute("INSERT INTO parcels (code, county_code, township_id, ownership, "
+                            "state, version, surveyed_on, last_effective_date, farmland_m2, "
+                            "paddy_m2, other_agricultural_m2, unused_m2, construction_m2, "
+                            "basic_farmland_m2, red_line_m2, in_development_boundary, "
+                            "created_at, updated_at) VALUES (%s, '500240', %s, 'state', "
+                            "'surveyed', 1, current_date, current_date, 2000, 0, 1000, 500, "
+                            "1500, 0, 0, true, now(), now()) RETURNING id",
+                            (f"RAW-{c}-{i}", township_id))
+                pid = cur.fetchone()[0]
+                event(cur, pid, "survey", None, "surveyed")
+            mine.append((time.perf_counter() - t0) * 1000)
+            for k, (suffix, _) in enumerate(STEPS):
+                t0 = time.perf_counter()
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.execute("SELECT state, version FROM parcels WHERE id = %s FOR UPDATE",
+                                (pid,))
+                    cur.fetchone()
+                    name = suffix.split("/")[-1]
+                    if name == "approve":
+                        cur.execute("SELECT balance_m2 FROM quota_accounts WHERE id = %s "
+                                    "FOR UPDATE", (account_id,))
+                        cur.fetchone()
+                        cur.execute("UPDATE quota_accounts SET balance_m2 = balance_m2 - 3500 "
+                                    "WHERE id = %s RETURNING balance_m2", (account_id,))
+                        bal = cur.fetchone()[0]
+                        cur.execute("INSERT INTO quota_entries (account_id, kind, amount_m2, "
+                                    "balance_after_m2, parcel_id, effective_date, created_at) "
+                                    "VALUES (%s, 'deduct', -3500, %s, %s, current_date, now())",
+                                    (account_id, bal, pid))
+                    cur.execute("UPDATE parcels SET state = %s, version = version + 1, "
+                                "updated_at = now() WHERE id = %s", (states[k + 1], pid))
+                    event(cur, pid, name, states[k], states[k + 1])
+                mine.append((time.perf_counter() - t0) * 1000)
+        with lock:
+            latencies.extend(mine)
+        conn.close()
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0, latencies, len(latencies)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--parcels-per-client", type=int, default=12)
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    ap.add_argument("--database", default="landflow_bench_tx")
+    ap.add_argument("--section", default=None)
+    args = ap.parse_args()
+    from workflow.accounts import add_user
+    from workflow.clock import SystemClock
+    from workflow.config import Settings
+    from workflow.ledger_services import create_farmland_credit, create_quota_account
+    from workflow.migrate import upgrade
+    from workflow.payloads import FarmlandCreditSchema, QuotaAccountSchema, load
+    from workflow.runtime import Runtime
+    from workflow.seeding import load_seed
+
+    url = fresh_database(args.database)
+    upgrade(url)
+    rt = Runtime.from_settings(Settings(database_url=url, secret_key="bench"),
+                               clock=SystemClock())
+    load_seed(rt.uow())
+    tokens = {r: add_user(rt.uow(), f"bench-{r}", r).token for r in ("clerk", "approver",
+                                                                        "admin")}
+    from workflow.actors import Actor
+    from workflow.models import Account, Township
+
+    with rt.reader() as uow:
+        admin_row = uow.session.query(Account).filter_by(name="bench-admin").one()
+        admin = Actor(admin_row.id, admin_row.name, "admin")
+        township_id = uow.session.query(Township).filter_by(name="南宾街道").one().id
+    account = create_quota_account(rt.uow(), admin, load(QuotaAccountSchema, {
+        "year": 2026, "allocated_m2": "100000000"}))["id"]
+    create_farmland_credit(rt.uow(), admin, load(FarmlandCreditSchema, {
+        "source": "consolidation", "project_no": "bench", "area_m2": "100000000",
+        "paddy_m2": "0", "grade": 1, "accepted_on": "2025-01-01"}))
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=url, LANDFLOW_SECRET_KEY="bench",
+               LANDFLOW_DB_POOL_SIZE="4")
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    server = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers",
+                               str(args.workers), "--log-level", "warning", "wsgi:app"],
+                              env=env, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        run_http(port, tokens, 2, 1, prefix="WARM")  # warm-up: imports, connections
+        app_s, app_lat, app_n = run_http(port, tokens, args.clients, args.parcels_per_client)
+    finally:
+        server.terminate()
+        server.wait(20)
+    raw_s, raw_lat, raw_n = run_raw(psycopg_dsn(url), args.clients, args.parcels_per_client,
+                                    account, township_id)
+    app_tps, raw_tps = app_n / app_s, raw_n / raw_s
+    a = percentiles(app_lat)
+    r = percentiles(raw_lat)
+    body = "\n".join([
+        f"Run {stamp()} on {machine()}.", "",
+        f"{args.clients} concurrent clients, {args.parcels_per_client} state-owned parcels each, "
+        f"9 requests per parcel (survey, plan, approve, supply, hand_over, a payment record, "
+        f"start_construction, inspect, register); all approvals draw on one quota account. "
+        f"gunicorn with {args.workers} sync workers, client and server on the same machine.",
+        "",
+        "| | requests | seconds | per second | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|---|---|",
+        f"| app over HTTP | {app_n} | {app_s:.1f} | {app_tps:,.0f} | {a[0]:.1f} | {a[1]:.1f} | "
+        f"{a[2]:.1f} |",
+        f"| raw SQL (psycopg) | {raw_n} | {raw_s:.1f} | {raw_tps:,.0f} | {r[0]:.1f} | "
+        f"{r[1]:.1f} | {r[2]:.1f} |",
+        "", f"**Ratio app/raw = {app_tps / raw_tps:.2f}** (target ≥ 0.5)."])
+    write_section(args.section or "Transitions over HTTP", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
