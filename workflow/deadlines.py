@@ -91,7 +91,8 @@ def open_deadline(ctx: StepContext, kind: str, due_and_text: tuple[date, str], b
     assert ctx.parcel is not None
     due, text = due_and_text
     now = ctx.uow.now()
-    row = Deadline(parcel_id=ctx.parcel.id, kind=kind, due_on=due, basis=basis,
+    row = Deadline(parcel_id=ctx.parcel.id, township_id=ctx.parcel.township_id, kind=kind,
+                   due_on=due, basis=basis,
                    explanation=text, state="open", opened_on=opened_on or ctx.effective_date,
                    opened_event_id=ctx.event.id if ctx.event is not None else None,
                    created_at=now, updated_at=now, **extra)

@@ -281,6 +281,8 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
                 "township_id": township_id, "ownership": survey["ownership"],
                 "state": "surveyed", "version": 1, "surveyed_on": survey["effective_date"],
                 "last_effective_date": survey["effective_date"], **land,
+                "total_m2": (land["farmland_m2"] + land["other_agricultural_m2"]
+                             + land["unused_m2"] + land["construction_m2"]),
                 "basic_farmland_m2": lines["basic_farmland_m2"],
                 "red_line_m2": lines["red_line_m2"],
                 "in_development_boundary": lines["in_development_boundary"],

@@ -158,6 +158,8 @@ def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
         other_agricultural_m2=land["other_agricultural_m2"],
         unused_m2=land["unused_m2"],
         construction_m2=land["construction_m2"],
+        total_m2=(land["farmland_m2"] + land["other_agricultural_m2"] + land["unused_m2"]
+                  + land["construction_m2"]),
         basic_farmland_m2=lines.get("basic_farmland_m2", 0),
         red_line_m2=lines.get("red_line_m2", 0),
         in_development_boundary=lines.get("in_development_boundary", True),

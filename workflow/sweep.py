@@ -111,10 +111,10 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
             last_id = s.execute(select(func.max(Deadline.id))).scalar_one()
             days = law.value("idle.investigation_start_days")
             s.execute(insert(Deadline).from_select(
-                ["parcel_id", "kind", "due_on", "basis", "explanation", "state", "opened_on",
-                 "created_at", "updated_at"],
+                ["parcel_id", "township_id", "kind", "due_on", "basis", "explanation", "state",
+                 "opened_on", "created_at", "updated_at"],
                 select(
-                    Deadline.parcel_id, literal("idle_investigation"),
+                    Deadline.parcel_id, Deadline.township_id, literal("idle_investigation"),
                     add_days(Deadline.breached_on, days),
                     literal("闲置土地处置办法 第五条"),
                     date_text(add_days(Deadline.breached_on, days)) + literal(

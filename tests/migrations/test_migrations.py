@@ -53,3 +53,14 @@ def test_revision_files_do_not_import_live_models():
     for path in (Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import workflow" not in text and "from workflow" not in text, path.name
+
+
+def test_every_migration_downgrades_and_upgrades_again(tmp_path):
+    from alembic import command
+
+    from workflow.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "base")
+    _check(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -27,10 +27,23 @@ class Deadline(Base):
         Index("ix_deadlines_state_due_on", "state", "due_on"),
         Index("ix_deadlines_kind_due_on", "kind", "due_on"),
         Index("ix_deadlines_parcel_id_kind", "parcel_id", "kind"),
+        # As-of questions split "running on D" into two index ranges: clocks still running
+        # (closed_on IS NULL) and clocks that closed after D.
+        Index("ix_deadlines_running", "kind", "due_on",
+              postgresql_include=["id", "opened_on", "parcel_id", "township_id"],
+              postgresql_where=text("closed_on IS NULL"), sqlite_where=text("closed_on IS NULL")),
+        Index("ix_deadlines_kind_closed_on", "kind", "closed_on", "due_on",
+              postgresql_include=["id", "opened_on", "parcel_id", "township_id"]),
+        Index("ix_deadlines_determined_on", "determined_on",
+              postgresql_where=text("determined_on IS NOT NULL"),
+              sqlite_where=text("determined_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"))
+    # The parcel's township, copied (it never changes) so that auditors' lists filter by
+    # township inside the index, without visiting every parcel.
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"))
     kind: Mapped[str] = mapped_column(String(40))
     due_on: Mapped[date]
     basis: Mapped[str] = mapped_column(String(200))
