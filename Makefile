@@ -55,6 +55,14 @@ test: install fonts
 test-sqlite: install
 	TEST_DATABASE_URL= DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make bench: the benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local server);
+## they write bench/RESULTS.md. Not part of CI.
+bench: install
+	$(BIN)/python bench/transitions.py
+	$(BIN)/python bench/import.py --rows 200000
+	$(BIN)/python bench/audit.py --parcels 1000000
+	$(BIN)/python bench/crash.py --cycles 10
+
 docs: install
 	$(BIN)/landflow diagram --markdown -o docs/lifecycle.md
 	$(BIN)/landflow rules --markdown > docs/rules.md

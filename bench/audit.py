@@ -18,10 +18,13 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Python puts this folder first on the import path, where bench/transitions.py would shadow the
+# `transitions` library the app uses: take it off and put the project root instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
 import psycopg  # noqa: E402
 from sqlalchemy import event  # noqa: E402
@@ -60,6 +63,10 @@ def main() -> None:
 
         from bench.common import DEFAULT_SERVER
         url = make_url(DEFAULT_SERVER).set(database=args.database).render_as_string(False)
+        upgrade(url)  # a reused portfolio gets the current schema and indexes
+        from bench.portfolio import vacuum
+
+        vacuum(psycopg_dsn(url))
     else:
         url = fresh_database(args.database)
         upgrade(url)
@@ -103,7 +110,7 @@ def main() -> None:
         ("indicators", "/api/v1/audit/indicators", "summary"),
     ]
     dsn = psycopg_dsn(url)
-    raw = psycopg.connect(dsn, autocommit=True)
+    raw = psycopg.connect(dsn, autocommit=True, options="-c jit=off")  # as the app connects
     rows = []
     slow: list[tuple[float, str, object]] = []
     for label, path, kind in cases:
@@ -159,6 +166,7 @@ def main() -> None:
     again = subprocess.run([str(Path(sys.executable).parent / "landflow"), "sweep"], env=env,
                            capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     sweep2_s = time.perf_counter() - t0
+    assert again.returncode == 0, again.stderr
     del before
 
     n = args.parcels

@@ -18,7 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Python puts this folder first on the import path, where bench/transitions.py would shadow the
+# `transitions` library the app uses: take it off and put the project root instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
 import psycopg  # noqa: E402
 
@@ -89,13 +93,13 @@ def main() -> None:
                "farmland_grade, other_agricultural_m2, unused_m2, construction_m2, " \
                "basic_farmland_m2, red_line_m2, in_development_boundary, geometry"
         t1 = time.perf_counter()
-        with conn.cursor() as cur, cur.copy(f"COPY raw_import ({cols}) FROM STDIN") as cp:
-            with data.open(encoding="utf-8") as f:
-                reader = csv.reader(f)
-                next(reader)
-                for r in reader:
-                    r[1] = str(TOWNSHIPS.index(r[1]) + 1)
-                    cp.write_row([v if v != "" else None for v in r])
+        with conn.cursor() as cur, cur.copy(f"COPY raw_import ({cols}) FROM STDIN") as cp, \
+                data.open(encoding="utf-8") as f:
+            reader = csv.reader(f)
+            next(reader)
+            for r in reader:
+                r[1] = str(TOWNSHIPS.index(r[1]) + 1)
+                cp.write_row([v if v != "" else None for v in r])
         raw_s = time.perf_counter() - t1
     raw_rate = args.rows / raw_s
     body = "\n".join([
