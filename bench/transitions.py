@@ -172,10 +172,10 @@ def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_i
                 cur.execute("INSERT INTO parcels (code, county_code, township_id, ownership, "
                             "state, version, surveyed_on, last_effective_date, farmland_m2, "
                             "paddy_m2, other_agricultural_m2, unused_m2, construction_m2, "
-                            "basic_farmland_m2, red_line_m2, in_development_boundary, "
+                            "total_m2, basic_farmland_m2, red_line_m2, in_development_boundary, "
                             "created_at, updated_at) VALUES (%s, '500240', %s, 'state', "
                             "'surveyed', 1, current_date, current_date, 2000, 0, 1000, 500, "
-                            "1500, 0, 0, true, now(), now()) RETURNING id",
+                            "1500, 5000, 0, 0, true, now(), now()) RETURNING id",
                             (f"RAW-{c}-{i}", township_id))
                 pid = cur.fetchone()[0]
                 event(cur, pid, "survey", None, "surveyed")
