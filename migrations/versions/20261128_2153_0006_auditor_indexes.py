@@ -57,13 +57,20 @@ def upgrade() -> None:
         cover = ['id', 'first_supplied_on', 'expropriated_on', 'closed_on', 'ownership',
                  'total_m2', 'construction_m2']
         stock = ['id', 'closed_on', 'township_id', 'ownership', 'expropriated_on', 'total_m2']
+        # Partial: a parcel enters these indexes when it is approved (supplied), so surveys,
+        # imports and early steps do not maintain them.
+        approved = sa.text('approved_on IS NOT NULL')
+        supplied = sa.text('first_supplied_on IS NOT NULL')
         batch_op.create_index('ix_parcels_approval_cover', ['approved_on'], unique=False,
-                              postgresql_include=cover)
+                              postgresql_include=cover, postgresql_where=approved,
+                              sqlite_where=approved)
         batch_op.create_index('ix_parcels_township_approval_cover',
                               ['township_id', 'approved_on'], unique=False,
-                              postgresql_include=cover)
+                              postgresql_include=cover, postgresql_where=approved,
+                              sqlite_where=approved)
         batch_op.create_index('ix_parcels_first_supplied_on', ['first_supplied_on', 'approved_on'],
-                              unique=False, postgresql_include=stock)
+                              unique=False, postgresql_include=stock, postgresql_where=supplied,
+                              sqlite_where=supplied)
         batch_op.create_index(
             'ix_parcels_never_supplied', ['approved_on'], unique=False, postgresql_include=stock,
             postgresql_where=sa.text('first_supplied_on IS NULL AND approved_on IS NOT NULL'),
@@ -72,18 +79,18 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('parcels', schema=None) as batch_op:
-        batch_op.drop_index('ix_parcels_township_approval_cover', postgresql_include=['id', 'first_supplied_on', 'expropriated_on', 'closed_on', 'ownership', 'total_m2', 'construction_m2'])
-        batch_op.drop_index('ix_parcels_never_supplied', postgresql_include=['id', 'closed_on', 'township_id', 'ownership', 'expropriated_on', 'total_m2'], postgresql_where=sa.text('first_supplied_on IS NULL AND approved_on IS NOT NULL'), sqlite_where=sa.text('first_supplied_on IS NULL AND approved_on IS NOT NULL'))
-        batch_op.drop_index('ix_parcels_first_supplied_on', postgresql_include=['id', 'closed_on', 'township_id', 'ownership', 'expropriated_on', 'total_m2'])
-        batch_op.drop_index('ix_parcels_approval_cover', postgresql_include=['id', 'first_supplied_on', 'expropriated_on', 'closed_on', 'ownership', 'total_m2', 'construction_m2'])
+        batch_op.drop_index('ix_parcels_township_approval_cover')
+        batch_op.drop_index('ix_parcels_never_supplied')
+        batch_op.drop_index('ix_parcels_first_supplied_on')
+        batch_op.drop_index('ix_parcels_approval_cover')
         batch_op.create_index(batch_op.f('ix_parcels_approved_on'), ['approved_on'], unique=False)
         batch_op.drop_constraint(batch_op.f('ck_parcels_total_is_sum'), type_='check')
         batch_op.drop_column('total_m2')
 
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_deadlines_township_id_townships'), type_='foreignkey')
-        batch_op.drop_index('ix_deadlines_running', postgresql_include=['id', 'opened_on', 'parcel_id', 'township_id'], postgresql_where=sa.text('closed_on IS NULL'), sqlite_where=sa.text('closed_on IS NULL'))
-        batch_op.drop_index('ix_deadlines_kind_closed_on', postgresql_include=['id', 'opened_on', 'parcel_id', 'township_id'])
-        batch_op.drop_index('ix_deadlines_determined_on', postgresql_where=sa.text('determined_on IS NOT NULL'), sqlite_where=sa.text('determined_on IS NOT NULL'))
+        batch_op.drop_index('ix_deadlines_running')
+        batch_op.drop_index('ix_deadlines_kind_closed_on')
+        batch_op.drop_index('ix_deadlines_determined_on')
         batch_op.drop_column('township_id')
 

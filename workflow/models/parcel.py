@@ -38,17 +38,24 @@ class Parcel(Base):
         # The auditor's as-of queries (workflow.audit_queries) read these, never the table:
         # every approved parcel's milestones and areas, in approval order, county-wide or by
         # township (index-only scans on PostgreSQL).
+        # Partial, so that surveys, imports and early steps do not maintain them.
         Index("ix_parcels_approval_cover", "approved_on",
-              postgresql_include=AUDIT_COVER),
+              postgresql_include=AUDIT_COVER,
+              postgresql_where=text("approved_on IS NOT NULL"),
+              sqlite_where=text("approved_on IS NOT NULL")),
         Index("ix_parcels_township_approval_cover", "township_id", "approved_on",
-              postgresql_include=AUDIT_COVER),
+              postgresql_include=AUDIT_COVER,
+              postgresql_where=text("approved_on IS NOT NULL"),
+              sqlite_where=text("approved_on IS NOT NULL")),
         # Approved and never supplied: the 批而未供 stock as it stands.
         Index("ix_parcels_never_supplied", "approved_on",
               postgresql_include=STOCK_COVER,
               postgresql_where=text("first_supplied_on IS NULL AND approved_on IS NOT NULL"),
               sqlite_where=text("first_supplied_on IS NULL AND approved_on IS NOT NULL")),
         Index("ix_parcels_first_supplied_on", "first_supplied_on", "approved_on",
-              postgresql_include=STOCK_COVER),
+              postgresql_include=STOCK_COVER,
+              postgresql_where=text("first_supplied_on IS NOT NULL"),
+              sqlite_where=text("first_supplied_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
