@@ -90,3 +90,40 @@ def write_section(title: str, body: str) -> None:
 
 def stamp() -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
+def chain_database(name: str, secret: str, area_m2: str
+                   ) -> tuple[str, dict[str, str], int, int]:
+    """A fresh, migrated, seeded database ready for parcels to run the whole chain: a clerk, an
+    approver and an admin (their tokens), one quota account and one farmland credit of
+    ``area_m2`` each. Returns (url, tokens by role, the township id of 南宾街道, the quota
+    account id)."""
+    from workflow.accounts import add_user
+    from workflow.actors import Actor
+    from workflow.clock import SystemClock
+    from workflow.config import Settings
+    from workflow.ledger_services import create_farmland_credit, create_quota_account
+    from workflow.migrate import upgrade
+    from workflow.models import Account, Township
+    from workflow.payloads import FarmlandCreditSchema, QuotaAccountSchema, load
+    from workflow.runtime import Runtime
+    from workflow.seeding import load_seed
+
+    url = fresh_database(name)
+    upgrade(url)
+    rt = Runtime.from_settings(Settings(database_url=url, secret_key=secret),
+                               clock=SystemClock())
+    load_seed(rt.uow())
+    tokens = {r: add_user(rt.uow(), f"{secret}-{r}", r).token
+              for r in ("clerk", "approver", "admin")}
+    with rt.reader() as uow:
+        row = uow.session.query(Account).filter_by(name=f"{secret}-admin").one()
+        admin = Actor(row.id, row.name, "admin")
+        township_id = uow.session.query(Township).filter_by(name="南宾街道").one().id
+    account_id = create_quota_account(rt.uow(), admin, load(QuotaAccountSchema, {
+        "year": 2026, "allocated_m2": area_m2}))["id"]
+    create_farmland_credit(rt.uow(), admin, load(FarmlandCreditSchema, {
+        "source": "consolidation", "project_no": secret, "area_m2": area_m2,
+        "paddy_m2": "0", "grade": 1, "accepted_on": "2025-01-01"}))
+    rt.engine.dispose()
+    return url, tokens, township_id, account_id

@@ -30,7 +30,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from bench.common import fresh_database, machine, stamp, write_section  # noqa: E402
+from bench.common import chain_database, machine, stamp, write_section  # noqa: E402
 from bench.transitions import STEPS, SURVEY, free_port  # noqa: E402
 
 
@@ -136,33 +136,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--database", default="landflow_bench_crash")
     args = ap.parse_args()
-    from workflow.accounts import add_user
-    from workflow.actors import Actor
-    from workflow.clock import SystemClock
-    from workflow.config import Settings
-    from workflow.ledger_services import create_farmland_credit, create_quota_account
-    from workflow.migrate import upgrade
-    from workflow.models import Account
-    from workflow.payloads import FarmlandCreditSchema, QuotaAccountSchema, load
-    from workflow.runtime import Runtime
-    from workflow.seeding import load_seed
-
-    url = fresh_database(args.database)
-    upgrade(url)
-    rt = Runtime.from_settings(Settings(database_url=url, secret_key="crash"),
-                               clock=SystemClock())
-    load_seed(rt.uow())
-    tokens = {r: add_user(rt.uow(), f"crash-{r}", r).token for r in ("clerk", "approver",
-                                                                        "admin")}
-    with rt.reader() as uow:
-        a = uow.session.query(Account).filter_by(name="crash-admin").one()
-        admin = Actor(a.id, a.name, "admin")
-    create_quota_account(rt.uow(), admin, load(QuotaAccountSchema, {
-        "year": 2026, "allocated_m2": "1000000000"}))
-    create_farmland_credit(rt.uow(), admin, load(FarmlandCreditSchema, {
-        "source": "consolidation", "project_no": "crash", "area_m2": "1000000000",
-        "paddy_m2": "0", "grade": 1, "accepted_on": "2025-01-01"}))
-    rt.engine.dispose()
+    url, tokens, _, _ = chain_database(args.database, "crash", "1000000000")
     port = free_port()
     rng = random.Random(3)
     rows = []

@@ -34,7 +34,7 @@ sys.path.insert(0, str(_HERE.parent))
 import psycopg  # noqa: E402
 
 from bench.common import (  # noqa: E402
-    fresh_database,
+    chain_database,
     machine,
     percentiles,
     psycopg_dsn,
@@ -224,34 +224,7 @@ def main() -> None:
     ap.add_argument("--database", default="landflow_bench_tx")
     ap.add_argument("--section", default=None)
     args = ap.parse_args()
-    from workflow.accounts import add_user
-    from workflow.clock import SystemClock
-    from workflow.config import Settings
-    from workflow.ledger_services import create_farmland_credit, create_quota_account
-    from workflow.migrate import upgrade
-    from workflow.payloads import FarmlandCreditSchema, QuotaAccountSchema, load
-    from workflow.runtime import Runtime
-    from workflow.seeding import load_seed
-
-    url = fresh_database(args.database)
-    upgrade(url)
-    rt = Runtime.from_settings(Settings(database_url=url, secret_key="bench"),
-                               clock=SystemClock())
-    load_seed(rt.uow())
-    tokens = {r: add_user(rt.uow(), f"bench-{r}", r).token for r in ("clerk", "approver",
-                                                                        "admin")}
-    from workflow.actors import Actor
-    from workflow.models import Account, Township
-
-    with rt.reader() as uow:
-        admin_row = uow.session.query(Account).filter_by(name="bench-admin").one()
-        admin = Actor(admin_row.id, admin_row.name, "admin")
-        township_id = uow.session.query(Township).filter_by(name="南宾街道").one().id
-    account = create_quota_account(rt.uow(), admin, load(QuotaAccountSchema, {
-        "year": 2026, "allocated_m2": "100000000"}))["id"]
-    create_farmland_credit(rt.uow(), admin, load(FarmlandCreditSchema, {
-        "source": "consolidation", "project_no": "bench", "area_m2": "100000000",
-        "paddy_m2": "0", "grade": 1, "accepted_on": "2025-01-01"}))
+    url, tokens, township_id, account = chain_database(args.database, "bench", "100000000")
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, LANDFLOW_SECRET_KEY="bench",
                LANDFLOW_DB_POOL_SIZE="4")

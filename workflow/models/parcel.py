@@ -19,6 +19,12 @@ AUDIT_COVER = ["id", "first_supplied_on", "expropriated_on", "closed_on", "owner
                "total_m2", "construction_m2"]
 
 
+def _covering(name: str, *columns: str, include: list[str], where: str) -> Index:
+    """A partial covering index, the same predicate on both dialects."""
+    return Index(name, *columns, postgresql_include=include,
+                 postgresql_where=text(where), sqlite_where=text(where))
+
+
 class Parcel(Base):
     __tablename__ = "parcels"
     __table_args__ = (
@@ -39,23 +45,15 @@ class Parcel(Base):
         # every approved parcel's milestones and areas, in approval order, county-wide or by
         # township (index-only scans on PostgreSQL).
         # Partial, so that surveys, imports and early steps do not maintain them.
-        Index("ix_parcels_approval_cover", "approved_on",
-              postgresql_include=AUDIT_COVER,
-              postgresql_where=text("approved_on IS NOT NULL"),
-              sqlite_where=text("approved_on IS NOT NULL")),
-        Index("ix_parcels_township_approval_cover", "township_id", "approved_on",
-              postgresql_include=AUDIT_COVER,
-              postgresql_where=text("approved_on IS NOT NULL"),
-              sqlite_where=text("approved_on IS NOT NULL")),
+        _covering("ix_parcels_approval_cover", "approved_on",
+                  include=AUDIT_COVER, where="approved_on IS NOT NULL"),
+        _covering("ix_parcels_township_approval_cover", "township_id", "approved_on",
+                  include=AUDIT_COVER, where="approved_on IS NOT NULL"),
         # Approved and never supplied: the 批而未供 stock as it stands.
-        Index("ix_parcels_never_supplied", "approved_on",
-              postgresql_include=STOCK_COVER,
-              postgresql_where=text("first_supplied_on IS NULL AND approved_on IS NOT NULL"),
-              sqlite_where=text("first_supplied_on IS NULL AND approved_on IS NOT NULL")),
-        Index("ix_parcels_first_supplied_on", "first_supplied_on", "approved_on",
-              postgresql_include=STOCK_COVER,
-              postgresql_where=text("first_supplied_on IS NOT NULL"),
-              sqlite_where=text("first_supplied_on IS NOT NULL")),
+        _covering("ix_parcels_never_supplied", "approved_on", include=STOCK_COVER,
+                  where="first_supplied_on IS NULL AND approved_on IS NOT NULL"),
+        _covering("ix_parcels_first_supplied_on", "first_supplied_on", "approved_on",
+                  include=STOCK_COVER, where="first_supplied_on IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
