@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 # This file is named like the `transitions` library the app uses: take its own folder off the
@@ -88,6 +89,19 @@ class Client:
         return r.status, json.loads(payload), ms
 
 
+def run_clients(work: Callable[[int], None], clients: int, barrier: threading.Barrier
+                ) -> float:
+    """Start one thread per client, release them together, and time until the last is done."""
+    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
+
 def run_http(port: int, tokens: dict[str, str], clients: int, per_client: int,
              prefix: str = "TX") -> tuple[float, list[float], int]:
     latencies: list[float] = []
@@ -119,14 +133,7 @@ def run_http(port: int, tokens: dict[str, str], clients: int, per_client: int,
             with lock:
                 latencies.extend(mine)
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed = run_clients(work, clients, barrier)
     if failures:
         raise SystemExit(f"{len(failures)} failures, e.g. {failures[:3]}")
     return elapsed, latencies, len(latencies)
@@ -206,14 +213,7 @@ def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_i
             latencies.extend(mine)
         conn.close()
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - t0, latencies, len(latencies)
+    return run_clients(work, clients, barrier), latencies, len(latencies)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from .lifecycle import (
     ASSIGNABLE_ROLES,
+    COLLECTIVE_PATHS,
     CREATE_TRIGGER,
     STAGES,
     STATE_LABELS,
@@ -20,6 +21,7 @@ from .machine import MACHINE, build_machine, edge_exists
 
 __all__ = [
     "ASSIGNABLE_ROLES",
+    "COLLECTIVE_PATHS",
     "CREATE_TRIGGER",
     "MACHINE",
     "STAGES",

@@ -203,6 +203,29 @@ STEPS: tuple[Step, ...] = (
          en="recover"),
 )
 
+# How collective land reaches each state from `surveyed` (state-owned land skips expropriate).
+# The demo and the tests walk these; a test checks each is a walk of STEPS.
+COLLECTIVE_PATHS: dict[str, tuple[str, ...]] = {
+    "surveyed": (),
+    "planned": ("plan",),
+    "approved": ("plan", "approve"),
+    "rejected": ("plan", "reject"),
+    "withdrawn": ("withdraw",),
+    "expropriated": ("plan", "approve", "expropriate"),
+    "lapsed": ("plan", "approve", "lapse"),
+    "supplied": ("plan", "approve", "expropriate", "supply"),
+    "in_use": ("plan", "approve", "expropriate", "supply", "hand_over"),
+    "under_construction": ("plan", "approve", "expropriate", "supply", "hand_over",
+                           "start_construction"),
+    "inspected": ("plan", "approve", "expropriate", "supply", "hand_over",
+                  "start_construction", "inspect"),
+    "registered": ("plan", "approve", "expropriate", "supply", "hand_over",
+                   "start_construction", "inspect", "register"),
+    "idle": ("plan", "approve", "expropriate", "supply", "hand_over", "declare_idle"),
+    "recovered": ("plan", "approve", "expropriate", "supply", "hand_over", "declare_idle",
+                  "recover"),
+}
+
 STEP_BY_TRIGGER: dict[str, Step] = {s.trigger: s for s in STEPS}
 TRIGGERS: tuple[str, ...] = tuple(s.trigger for s in STEPS)
 CREATE_TRIGGER = "survey"

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from states import COLLECTIVE_PATHS
 from workflow import ledger_services, services
 from workflow.accounts import add_user
 from workflow.actors import Actor
@@ -75,27 +76,7 @@ PRE_APPROVAL_RECORDS: list[tuple[str, str]] = [
     ("agreements_signed", "2023-02-20"),
 ]
 
-# The path of transitions from `surveyed` to each state (collective land).
-PATHS: dict[str, list[str]] = {
-    "surveyed": [],
-    "planned": ["plan"],
-    "approved": ["plan", "approve"],
-    "rejected": ["plan", "reject"],
-    "withdrawn": ["withdraw"],
-    "expropriated": ["plan", "approve", "expropriate"],
-    "lapsed": ["plan", "approve", "lapse"],
-    "supplied": ["plan", "approve", "expropriate", "supply"],
-    "in_use": ["plan", "approve", "expropriate", "supply", "hand_over"],
-    "under_construction": ["plan", "approve", "expropriate", "supply", "hand_over",
-                           "start_construction"],
-    "inspected": ["plan", "approve", "expropriate", "supply", "hand_over",
-                  "start_construction", "inspect"],
-    "registered": ["plan", "approve", "expropriate", "supply", "hand_over",
-                   "start_construction", "inspect", "register"],
-    "idle": ["plan", "approve", "expropriate", "supply", "hand_over", "declare_idle"],
-    "recovered": ["plan", "approve", "expropriate", "supply", "hand_over", "declare_idle",
-                  "recover"],
-}
+PATHS = COLLECTIVE_PATHS
 
 ROLES = ("clerk", "approver", "auditor", "portal", "admin")
 

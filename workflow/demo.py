@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from states import COLLECTIVE_PATHS
+
 from . import services
 from .accounts import add_user
 from .actors import Actor
@@ -27,27 +29,6 @@ MIX: list[tuple[str, int]] = [
     ("in_use", 6), ("under_construction", 12), ("inspected", 5), ("registered", 20),
     ("idle", 4), ("recovered", 2), ("rejected", 3), ("withdrawn", 3), ("lapsed", 3),
 ]
-
-PATHS: dict[str, list[str]] = {
-    "surveyed": [],
-    "planned": ["plan"],
-    "approved": ["plan", "approve"],
-    "rejected": ["plan", "reject"],
-    "withdrawn": ["withdraw"],
-    "expropriated": ["plan", "approve", "expropriate"],
-    "lapsed": ["plan", "approve", "lapse"],
-    "supplied": ["plan", "approve", "expropriate", "supply"],
-    "in_use": ["plan", "approve", "expropriate", "supply", "hand_over"],
-    "under_construction": ["plan", "approve", "expropriate", "supply", "hand_over",
-                           "start_construction"],
-    "inspected": ["plan", "approve", "expropriate", "supply", "hand_over",
-                  "start_construction", "inspect"],
-    "registered": ["plan", "approve", "expropriate", "supply", "hand_over",
-                   "start_construction", "inspect", "register"],
-    "idle": ["plan", "approve", "expropriate", "supply", "hand_over", "declare_idle"],
-    "recovered": ["plan", "approve", "expropriate", "supply", "hand_over", "declare_idle",
-                  "recover"],
-}
 
 USES = [("industrial", 50), ("commercial", 40), ("commodity_housing", 70), ("tourism", 40),
         ("public_service", 50), ("infrastructure", 50), ("education", 50)]
@@ -165,7 +146,7 @@ def generate_demo(runtime: Runtime, *, count: int = 60, random_seed: int = 2021,
             made["skipped"] += 1
             continue
         pid = outcome["parcel"]["id"]
-        path = [t for t in PATHS[target]
+        path = [t for t in COLLECTIVE_PATHS[target]
                 if not (t == "expropriate" and survey["ownership"] == "state")]
         reached = _drive(runtime, rng, pid, survey, path, Timeline(rng, start), clerk, approver,
                          today)
@@ -277,7 +258,7 @@ def _drive(runtime: Runtime, rng: random.Random, pid: int, survey: dict[str, Any
             tl.day = max(tl.day, add_years(agreed_start, 2))
             body = {"effective_date": tl.after(10, 60),
                     "decision_no": f"石府收〔{tl.day.year}〕{rng.randint(1, 99)}号"}
-        else:  # pragma: no cover - every step of PATHS is handled above
+        else:  # pragma: no cover - every step of COLLECTIVE_PATHS is handled above
             raise AssertionError(name)
         if tl.day > today:
             return reached

@@ -5,7 +5,15 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from states import MACHINE, STEPS, ParcelState, build_machine, edge_exists
+from states import (
+    COLLECTIVE_PATHS,
+    MACHINE,
+    STEPS,
+    ParcelState,
+    build_machine,
+    edge_exists,
+    step,
+)
 from states.diagram import mermaid
 from workflow.effects import EFFECTS
 from workflow.rules import GUARDS
@@ -72,6 +80,16 @@ def test_every_guard_and_effect_named_in_the_table_is_registered_and_used():
     assert named_effects <= set(EFFECTS), named_effects - set(EFFECTS)
     assert set(GUARDS) <= named_guards, set(GUARDS) - named_guards
     assert set(EFFECTS) <= named_effects, set(EFFECTS) - named_effects
+
+
+def test_every_collective_path_is_a_walk_of_the_table_to_its_state():
+    assert set(COLLECTIVE_PATHS) == set(ParcelState)
+    for target, path in COLLECTIVE_PATHS.items():
+        here = ParcelState.surveyed
+        for trigger in path:
+            assert here in step(trigger).sources, (target, trigger, here)
+            here = step(trigger).dest
+        assert here == ParcelState(target)
 
 
 def test_the_diagram_draws_every_edge():
