@@ -54,8 +54,8 @@ def current_certificate(session: Session, parcel_id: int) -> Certificate | None:
 
 
 def issue(ctx: StepContext) -> Certificate:
-    p: Parcel | None = ctx.parcel
-    assert p is not None and ctx.event is not None
+    p = ctx.held
+    assert ctx.event is not None
     holder = ctx.payload.get("right_holder") or p.land_user or "—"
     area = p.supplied_area_m2 or p.total_m2
     term_from = p.handed_over_on or p.contract_signed_on

@@ -44,6 +44,14 @@ class StepContext:
     def session(self) -> Any:
         return self.uow.session
 
+    @property
+    def held(self) -> Parcel:
+        """The locked parcel, for the rules and effects of a step on an existing parcel (every
+        step but the survey that creates it)."""
+        if self.parcel is None:
+            raise RuntimeError(f"step {self.step.trigger!r} has no parcel in its context")
+        return self.parcel
+
     def violate(self, code: str, **details: Any) -> None:
         self.violations.append(Violation(code, {k: _jsonable(v) for k, v in details.items()}))
 

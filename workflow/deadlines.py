@@ -131,8 +131,7 @@ def _day_after(d: date) -> date:
 
 
 def on_approve(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     years = law.value("approval.validity_years")
     open_deadline(ctx, "approval_lapse", explain_years(ctx.effective_date, years, "approval"),
                   "国发〔2004〕28号 第十九条")
@@ -151,8 +150,7 @@ def on_expropriate(ctx: StepContext) -> None:
 def open_use_clocks(ctx: StepContext, start: date, completion: date, opened_on: date) -> None:
     """The agreed start (供而未用 after it), the idle clock (fee at one full year, recovery at
     two) and the agreed completion."""
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     open_deadline(ctx, "agreed_start", (start, f"{start.isoformat()} = agreed start date"),
                   "国有建设用地使用权出让合同 (GF-2008-2601)", opened_on=opened_on)
     fee_years = law.value("idle.not_started_threshold_years")
@@ -208,8 +206,7 @@ def on_end(ctx: StepContext) -> None:
 
 
 def on_declare_idle(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     cause = ctx.payload["cause"]
     clocks = running(ctx, "idle_clock")
     if ctx.notes.get("idle_basis") == "stalled":
@@ -256,8 +253,7 @@ def on_registration_accepted(ctx: StepContext, on: date) -> None:
 def on_idle_disposal(ctx: StepContext, details: dict[str, Any], on: date) -> None:
     """A negotiated disposal restarts the clock from the newly agreed start date (闲置土地处置办法
     第十二条), except an agreed recovery, which the ``recover`` transition completes."""
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     option = details["option"]
     if option == "temporary_use":
         start = date.fromisoformat(str(details["temp_use_start"]))

@@ -49,8 +49,7 @@ def stop_all_deadlines(ctx: StepContext) -> None:
 def decide_idle_fee(ctx: StepContext) -> None:
     """User cause: the idle-land fee is 20% of the land price (闲置土地处置办法 第十四条);
     government cause or force majeure owe none (第八条). Opens the fee-payment clock."""
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if ctx.payload["cause"] == "user":
         rate = law.value("idle.fee_rate")
         p.idle_fee_yuan = ((p.price_yuan or Decimal(0)) * rate).quantize(Decimal("0.01"))

@@ -66,8 +66,7 @@ def pair_farmland_credits(ctx: StepContext) -> None:
     plan = ctx.notes.get("farmland_plan")
     if plan is None:
         return
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     rows: dict[Any, FarmlandCredit] = dict(ctx.notes.get("farmland_rows", {}))
     for tc in ticket_credits(ctx):
         ticket = next(t for t, _ in ctx.notes["quota_plan"].tickets if t.id == tc.ticket_id)
@@ -100,8 +99,7 @@ def release_reservations(ctx: StepContext) -> None:
     """Unwind what an approval booked: every unreversed deduction gets a release entry, every
     open pairing gives its area back to its credit. Redeemed land tickets stay redeemed: their
     indicators now belong to the county's ledgers."""
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     session = ctx.session
     deductions = session.execute(
         select(QuotaEntry).where(QuotaEntry.parcel_id == p.id, QuotaEntry.kind == "deduct")

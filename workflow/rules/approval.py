@@ -29,8 +29,7 @@ def _need(ctx: StepContext, step: str, requirement: str, **details: object) -> N
                "objected, compensation registration, funds in place, agreements — all recorded "
                "before the approval.")
 def pre_approval_expropriation_complete(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if p.ownership != "collective":
         return
     on = ctx.effective_date
@@ -120,8 +119,7 @@ def required_authority(basic_farmland_m2: Decimal, cultivated_non_basic_m2: Deci
                "farmland, non-basic farmland > 35 ha or other land > 70 ha, counted over the "
                "whole approval (all parcels under one approval number).", precheck=False)
 def approving_authority_sufficient(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     given = ctx.payload.get("authority", "chongqing")
     basic, cultivated, other = p.basic_farmland_m2, p.farmland_m2 - p.basic_farmland_m2, (
         p.other_agricultural_m2 + p.unused_m2 + p.construction_m2)
@@ -162,8 +160,7 @@ def lapse_date(approved_on: date) -> date:
        meaning="An approval neither expropriated nor used within two years has lapsed; it "
                "cannot be expropriated or supplied on (recovered land is not affected).")
 def approval_not_lapsed(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if p.state != "approved" or p.approved_on is None:
         # Expropriation carried out the approval; recovered land is state reserve land.
         return
@@ -178,8 +175,7 @@ def approval_not_lapsed(ctx: StepContext) -> None:
        meaning="An approval lapses only when two full years have passed without expropriation "
                "or use.")
 def approval_validity_expired(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if p.state == "expropriated":
         ctx.violate("APPROVAL_ALREADY_IMPLEMENTED", expropriated_on=p.expropriated_on,
                     article="国发〔2004〕28号 第十九条")

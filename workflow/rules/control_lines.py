@@ -12,8 +12,7 @@ from .registry import guard
        meaning="Land inside the ecological red line is planned only for an allowed limited "
                "activity with its determination opinion.", precheck=False)
 def outside_red_line(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if p.red_line_m2 <= 0:
         return
     activity = ctx.payload.get("red_line_activity")
@@ -33,8 +32,7 @@ MAJOR_PROJECT_CATEGORIES = ("central_decision", "military", "transport", "energy
        meaning="Permanent basic farmland is planned only for a listed major project with State "
                "Council (or entrusted) approval.", precheck=False)
 def basic_farmland_protected(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if p.basic_farmland_m2 <= 0:
         return
     project = ctx.payload.get("major_project")
@@ -50,8 +48,7 @@ def basic_farmland_protected(ctx: StepContext) -> None:
        meaning="Construction is planned inside the urban development boundary or an approved "
                "village plan, unless it is a single-site major project.", precheck=False)
 def inside_development_boundary(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if p.in_development_boundary or ctx.payload.get("in_village_plan"):
         return
     if ctx.payload.get("major_project"):

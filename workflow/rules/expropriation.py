@@ -13,8 +13,8 @@ from .registry import guard
        meaning="The expropriation announcement is published within 15 working days after the "
                "approval is received, and not before it.")
 def announced_within_15_working_days(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None and p.approved_on is not None
+    p = ctx.held
+    assert p.approved_on is not None
     announced = ctx.payload["announced_on"]
     days = law.value("expro.post_approval_announcement_working_days")
     deadline = add_working_days(p.approved_on, days)

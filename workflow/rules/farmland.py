@@ -50,8 +50,7 @@ def ticket_credits(ctx: StepContext) -> list[TicketCredit]:
        meaning="Occupied farmland is paired with accepted credits of at least equal area, paddy "
                "for paddy, of equal or better grade, accepted no later than the approval.")
 def farmland_balanced(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     need_area, need_paddy, grade = p.farmland_m2, p.paddy_m2, p.farmland_grade
     if need_area <= 0:
         return

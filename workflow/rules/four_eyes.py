@@ -11,7 +11,6 @@ from .registry import guard
               "(four-eyes principle of administrative review)",
        meaning="The approving account is not the account that planned the parcel.")
 def approver_is_not_planner(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if p.planned_by_id is not None and ctx.actor.id == p.planned_by_id:
         ctx.violate("SAME_ACTOR_FORBIDDEN", actor=ctx.actor.name)

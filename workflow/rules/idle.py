@@ -38,8 +38,7 @@ def _ratio(num: Any, den: Any) -> Decimal | None:
                "when started with < 1/3 developed or < 25% invested (net of land price) and "
                "suspended for one full year.")
 def idle_period_reached(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     on = ctx.effective_date
     years = law.value("idle.not_started_threshold_years")
     if p.construction_started_on is None:
@@ -90,8 +89,7 @@ def idle_clock_start(ctx: StepContext) -> date | None:
                "full years; idleness caused by the government or force majeure is recovered "
                "only by agreement with compensation.", precheck=False)
 def recovery_lawful(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if ctx.payload.get("with_compensation"):
         return  # 协议有偿收回: lawful by agreement at any time
     if p.idle_cause in ("government", "force_majeure"):
@@ -111,8 +109,7 @@ def recovery_lawful(ctx: StepContext) -> None:
        meaning="Development resumes after the idle-land fee is paid (user cause) or a negotiated "
                "disposal restarting the clock is agreed (government cause, force majeure).")
 def idle_disposal_settled(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if p.idle_cause == "user":
         due = p.idle_fee_yuan or ZERO
         got = paid(ctx, "payment", "idle_fee")
@@ -136,8 +133,7 @@ def idle_disposal_settled(ctx: StepContext) -> None:
                "supplementary agreement; government-arranged temporary use lasts at most two "
                "years; options that restart the clock name the new agreed start.")
 def idle_disposal_within_limits(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     details = ctx.payload.get("details") or {}
     on = ctx.effective_date
     option = details.get("option")

@@ -10,8 +10,7 @@ from .registry import guard
        precheck=False, meaning="The area actually occupied is not larger than the area "
                                "approved and supplied.")
 def actual_area_within_approved(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     approved = p.supplied_area_m2 or p.total_m2
     actual = ctx.payload["actual_area_m2"]
     if actual > approved:

@@ -24,8 +24,7 @@ class QuotaPlan:
 
 def _account(ctx: StepContext) -> QuotaAccount | None:
     """The named account, or the county's general account for the approval year."""
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     session = ctx.session
     account_id = ctx.payload.get("quota_account_id")
     if account_id is None:
@@ -51,8 +50,7 @@ def _account(ctx: StepContext) -> QuotaAccount | None:
                "agricultural and unused land converted to construction.")
 def quota_available(ctx: StepContext) -> None:
     """Locks the account row so that this check and the deduction see the same balance."""
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     needed = p.converted_to_construction_m2
     if needed <= 0:
         return  # existing construction land consumes no quota

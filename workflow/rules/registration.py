@@ -25,8 +25,7 @@ def paid(ctx: StepContext, kind: str, purpose: str | None = None) -> Decimal:
        source="39号令; 财综〔2009〕74号; RULES.md §7.5 (no certificate before full payment)",
        meaning="The land price is paid in full (payment records) before first registration.")
 def land_price_fully_paid(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     due = p.price_yuan or ZERO
     got = paid(ctx, "payment", "land_price")
     if got < due:
@@ -38,8 +37,7 @@ def land_price_fully_paid(ctx: StepContext) -> None:
        source="闲置土地处置办法 第十四条、第十七条",
        meaning="Any idle-land fee decided for the parcel is paid before registration.")
 def idle_fee_fully_paid(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     due = p.idle_fee_yuan or ZERO
     if due <= 0:
         return

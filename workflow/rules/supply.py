@@ -15,8 +15,7 @@ USE_ZH = {"industrial": "工业", "commercial": "商业", "tourism": "旅游", "
        meaning="Land is supplied only with planning conditions set (a contract without them is "
                "void).")
 def planning_conditions_present(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if not p.planning_conditions or not p.planned_use:
         ctx.violate("PLANNING_CONDITIONS_MISSING", article="城乡规划法 第三十八条")
 
@@ -28,8 +27,7 @@ def planning_conditions_present(ctx: StepContext) -> None:
                "any land with two or more intending users, goes by tender, auction or listing; "
                "allocation only for its legal categories.")
 def supply_method_allowed(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     method = ctx.payload["method"]
     use = p.planned_use or "other"
     users = ctx.payload.get("intending_users") or 1
@@ -54,8 +52,7 @@ def supply_method_allowed(ctx: StepContext) -> None:
                "50 industrial / education-science-culture-health-sport / other, 40 commercial-"
                "tourism-entertainment); allocation has no term.")
 def term_within_maximum(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     if ctx.payload["method"] == "allocation":
         return
     term = ctx.payload.get("term_years")
@@ -95,8 +92,7 @@ def contract_dates_ordered(ctx: StepContext) -> None:
 @guard(codes=("AREA_EXCEEDS_APPROVED",), source="土地管理法 第七十七条第二款 (多占)",
        precheck=False, meaning="The area supplied is not larger than the area approved.")
 def supplied_area_within_approved(ctx: StepContext) -> None:
-    p = ctx.parcel
-    assert p is not None
+    p = ctx.held
     area = ctx.payload.get("area_m2")
     if area is not None and area > p.total_m2:
         ctx.violate("AREA_EXCEEDS_APPROVED", what="供地面积", what_en="Supplied area",
