@@ -1,6 +1,6 @@
 """The HTTP and command-line adapters: thin layers that parse, authorize, call the service in
 ``workflow`` and serialize."""
 
-from .app import create_app
+from api.app import create_app
 
 __all__ = ["create_app"]

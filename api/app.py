@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Flask, request
 
-from flask import Flask
-
+from api import audit, certificates, deadlines, docs, health, ledgers, parcels, portal, webhooks
+from api.auth import current_actor
+from api.base import Api
+from api.commands import register_commands
+from api.errors import STATUS_BY_CODE, register_error_handlers
 from workflow.codes import CODES
 from workflow.config import Settings
 from workflow.runtime import Runtime
-
-from . import audit, certificates, deadlines, docs, health, ledgers, parcels, portal, webhooks
-from .base import Api
-from .errors import STATUS_BY_CODE, register_error_handlers
 
 
 def _description() -> str:
@@ -71,8 +70,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
     app.before_request(_authenticate)
-    from .cli import register_commands
-
     register_commands(app)
     return app
 
@@ -83,10 +80,6 @@ PUBLIC_PREFIXES = ("/api/v1/openapi.json",)
 def _authenticate() -> None:
     """Every API request but the public ones authenticates before its body is even parsed, so
     that an anonymous caller learns nothing from validation errors."""
-    from flask import request
-
-    from .auth import current_actor
-
     path = request.path
     if not path.startswith("/api/v1/") or path.startswith(PUBLIC_PREFIXES):
         return
@@ -94,6 +87,3 @@ def _authenticate() -> None:
         return
     current_actor()
 
-
-def runtime_of(app: Flask) -> Any:
-    return app.extensions["landflow"]

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 
-from workflow import audit_queries as q
-from workflow import law
-from workflow.errors import ValidationFailed
-
-from . import charts, exports
-from .auth import current_actor
-from .base import Blueprint
-from .errors import problem
-from .schemas.audit import (
+from api import charts, exports
+from api.auth import current_actor
+from api.base import Blueprint, runtime
+from api.errors import problem
+from api.schemas.audit import (
     AsOfArgs,
     AuditListArgs,
     ChartArgs,
@@ -25,15 +21,16 @@ from .schemas.audit import (
     UnsuppliedArgs,
     UnsuppliedPage,
 )
+from workflow import law
+from workflow.errors import ValidationFailed
+from workflow.reports import charts as chart_data
+from workflow.reports import queries as q
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit",
                 description="Auditors: idle and unsupplied land, indicators, as of any date")
 
 CHART_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
 
-
-def runtime() -> Any:
-    return current_app.extensions["landflow"]
 
 
 def _list(fn: Any, name: str, args: dict[str, Any]) -> Any:
@@ -96,9 +93,9 @@ def chart(name: str, fmt: str, as_of: Any = None) -> Any:
     reader = runtime().reader
     try:
         if name == "quota-use":
-            body = charts.quota_use(q.quota_use_series(reader(), actor, as_of=as_of), fmt)
+            body = charts.quota_use(chart_data.quota_use_series(reader(), actor, as_of=as_of), fmt)
         elif name == "unsupplied-by-township":
-            day, rows = q.unsupplied_by_township(reader(), actor, as_of=as_of)
+            day, rows = chart_data.unsupplied_by_township(reader(), actor, as_of=as_of)
             body = charts.unsupplied_by_township(rows, day, fmt)
         else:
             summary = q.unsupplied_summary(reader(), actor, as_of=as_of)

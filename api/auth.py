@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 
-from workflow.accounts import Blocked, authenticate
-from workflow.actors import Actor
+from api.base import runtime as current_runtime
+from workflow.access import Actor
+from workflow.accounts.ratelimit import record_failure
+from workflow.accounts.services import Blocked, authenticate
 from workflow.errors import Forbidden, LandflowError, Unauthenticated
-from workflow.ratelimit import record_failure
 
 
 class RateLimited(LandflowError):
@@ -23,7 +24,7 @@ def current_actor() -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated()
-    runtime = current_app.extensions["landflow"]
+    runtime = current_runtime()
     client = (request.remote_addr or "unknown")[:64]
     try:
         actor = authenticate(runtime.quick_reader(), token.strip(), client=client,

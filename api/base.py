@@ -8,13 +8,15 @@ import json
 from typing import Any
 
 import flask_smorest
+from flask import current_app
 from flask_smorest.spec import APISpecMixin
 from flask_smorest.utils import prepare_response
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from .errors import PROBLEM_MEDIA_TYPE
-from .schemas.common import ProblemSchema
+from api.errors import PROBLEM_MEDIA_TYPE
+from api.schemas.common import ProblemSchema
+from workflow.runtime import Runtime
 
 
 class StrictParser(FlaskParser):
@@ -51,3 +53,8 @@ class Api(flask_smorest.Api):
         prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
         self.spec.components.response(APISpecMixin.DEFAULT_ERROR_RESPONSE_NAME, response,
                                       lazy=True)
+
+
+def runtime() -> Runtime:
+    """The process's runtime (engine, session factories, clock), built once by ``create_app``."""
+    return current_app.extensions["landflow"]  # type: ignore[no-any-return]

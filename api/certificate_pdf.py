@@ -28,7 +28,7 @@ def _font() -> str:
         if found and Path(found).exists():
             paths = [found]
     if not paths:
-        from .charts import FontMissing
+        from api.charts import FontMissing
 
         raise FontMissing("no CJK font installed (Debian: fonts-wqy-microhei)")
     pdfmetrics.registerFont(TTFont(FONT_NAME, paths[0], subfontIndex=0))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, url_for
+from flask import Response, url_for
 from marshmallow import Schema, fields, validate
 
-from workflow import certificates
-from workflow.payloads import RevokeSchema
-
-from .auth import current_actor
-from .base import Blueprint
+from api.auth import current_actor
+from api.base import Blueprint, runtime
+from workflow.portal import certificates
+from workflow.portal import services as portal
+from workflow.portal.schemas import RevokeSchema
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1/certificates",
                 description="Electronic real-estate certificates")
@@ -50,9 +50,6 @@ class CertificateOut(Schema):
     verification_code = fields.String()
 
 
-def runtime() -> Any:
-    return current_app.extensions["landflow"]
-
 
 @blp.route("/<path:number>/verify", methods=["GET"])
 @blp.arguments(VerifyArgs, location="query", as_kwargs=True)
@@ -68,7 +65,7 @@ def verify(number: str, code: str) -> Any:
 @blp.response(200, description="The certificate as PDF", content_type="application/pdf")
 def pdf(number: str) -> Any:
     """The certificate rendered as PDF with a QR code of its verification URL."""
-    from .certificate_pdf import render
+    from api.certificate_pdf import render
 
     cert = certificates.get_certificate(runtime().reader(), current_actor(), number)
     base = runtime().settings.public_base_url.rstrip("/")
@@ -89,5 +86,5 @@ def read(number: str) -> Any:
 @blp.response(200, CertificateOut)
 def revoke(body: dict[str, Any], number: str) -> Any:
     """Revoke a certificate (approver, admin); verification then answers not valid."""
-    return certificates.revoke(runtime().uow(), current_actor(), number, body["date"],
+    return portal.revoke_certificate(runtime().uow(), current_actor(), number, body["date"],
                                body["reason"])

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from workflow import deadline_services as svc
+from api.auth import current_actor
+from api.base import Blueprint, runtime
+from api.schemas.common import PageArgs
+from api.schemas.parcels import DeadlineOut
+from workflow.deadlines import queries as clocks
+from workflow.deadlines import services as svc
 from workflow.models.deadlines import DEADLINE_STATES
-from workflow.payloads import Strict, Text
-
-from .auth import current_actor
-from .base import Blueprint
-from .schemas.common import PageArgs
-from .schemas.parcels import DeadlineOut
+from workflow.payloads.fields import Strict, Text
 
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1/deadlines",
                 description="Legal clocks: due dates, breaches, pauses")
@@ -44,16 +43,13 @@ class ResumeIn(Strict):
     date = fields.Date(required=True)
 
 
-def runtime() -> Any:
-    return current_app.extensions["landflow"]
-
 
 @blp.route("", methods=["GET"])
 @blp.arguments(DeadlineArgs, location="query", as_kwargs=True)
 @blp.response(200, DeadlinePage)
 def list_deadlines(**args: Any) -> Any:
     """Deadlines, filtered by due date, state, kind, township or parcel."""
-    return svc.list_deadlines(runtime().reader(), current_actor(), **args)
+    return clocks.list_deadlines(runtime().reader(), current_actor(), **args)
 
 
 @blp.route("/<int:deadline_id>/pause", methods=["POST"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
-from .base import Blueprint
+from api.base import Blueprint
+from api.base import runtime as current_runtime
 
 blp = Blueprint("health", __name__, description="Liveness")
 
@@ -24,7 +24,7 @@ class HealthOut(Schema):
 @blp.doc(security=[])
 def healthz() -> Any:
     """200 when the service is up and the database answers; 503 otherwise."""
-    runtime = current_app.extensions["landflow"]
+    runtime = current_runtime()
     try:
         with runtime.engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()

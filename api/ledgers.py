@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
-from workflow import ledger_services as ledgers
-from workflow.payloads import (
-    AllocationSchema,
-    FarmlandCreditSchema,
-    LandTicketSchema,
-    QuotaAccountSchema,
-    TransferSchema,
-)
-
-from .auth import current_actor
-from .base import Blueprint
-from .schemas.common import PageArgs
-from .schemas.ledgers import (
+from api.auth import current_actor
+from api.base import Blueprint, runtime
+from api.schemas.common import PageArgs
+from api.schemas.ledgers import (
     CreditArgs,
     FarmlandCreditList,
     FarmlandCreditOut,
@@ -30,6 +19,15 @@ from .schemas.ledgers import (
     TransferOut,
     YearArgs,
 )
+from workflow.ledgers import queries as books
+from workflow.ledgers import services as ledgers
+from workflow.ledgers.schemas import (
+    AllocationSchema,
+    FarmlandCreditSchema,
+    LandTicketSchema,
+    QuotaAccountSchema,
+    TransferSchema,
+)
 
 quota = Blueprint("quota", __name__, url_prefix="/api/v1/quota",
                   description="New-construction-land quota ledger (新增建设用地计划指标)")
@@ -38,9 +36,6 @@ farmland = Blueprint("farmland", __name__, url_prefix="/api/v1/farmland",
 tickets = Blueprint("land_tickets", __name__, url_prefix="/api/v1/land-tickets",
                     description="Chongqing land tickets (地票)")
 
-
-def runtime() -> Any:
-    return current_app.extensions["landflow"]
 
 
 @quota.route("/accounts", methods=["POST"])
@@ -56,7 +51,7 @@ def create_account(body: dict[str, Any]) -> Any:
 @quota.response(200, QuotaAccountList)
 def list_accounts(**args: Any) -> Any:
     """Quota accounts with their balances."""
-    return ledgers.list_quota_accounts(runtime().reader(), current_actor(), **args)
+    return books.list_quota_accounts(runtime().reader(), current_actor(), **args)
 
 
 @quota.route("/accounts/<int:account_id>/entries", methods=["GET"])
@@ -64,7 +59,7 @@ def list_accounts(**args: Any) -> Any:
 @quota.response(200, QuotaEntryPage)
 def entries(account_id: int, **page: Any) -> Any:
     """The account's immutable entries, oldest first."""
-    return ledgers.quota_entries(runtime().reader(), current_actor(), account_id, **page)
+    return books.quota_entries(runtime().reader(), current_actor(), account_id, **page)
 
 
 @quota.route("/accounts/<int:account_id>/allocations", methods=["POST"])
@@ -96,7 +91,7 @@ def create_credit(body: dict[str, Any]) -> Any:
 @farmland.response(200, FarmlandCreditList)
 def list_credits(available: bool) -> Any:
     """Credits with their remaining areas and pairings."""
-    return ledgers.list_farmland_credits(runtime().reader(), current_actor(),
+    return books.list_farmland_credits(runtime().reader(), current_actor(),
                                          available_only=available)
 
 
@@ -113,4 +108,4 @@ def create_ticket(body: dict[str, Any]) -> Any:
 @tickets.response(200, LandTicketList)
 def list_tickets() -> Any:
     """Land tickets with their remaining area and proceeds split."""
-    return ledgers.list_land_tickets(runtime().reader(), current_actor())
+    return books.list_land_tickets(runtime().reader(), current_actor())

@@ -7,14 +7,9 @@ from typing import Any
 from flask import current_app, request
 from marshmallow import Schema
 
-from states import STEPS
-from workflow import queries, services
-from workflow.errors import ValidationFailed
-from workflow.payloads import TRANSITION_SCHEMAS, RecordSchema, SurveySchema
-
-from .auth import current_actor
-from .base import Blueprint
-from .schemas.parcels import (
+from api.auth import current_actor
+from api.base import Blueprint, runtime
+from api.schemas.parcels import (
     HistoryOut,
     ParcelListArgs,
     ParcelOut,
@@ -25,6 +20,12 @@ from .schemas.parcels import (
     TransitionOut,
     TransitionQuery,
 )
+from states import STEPS
+from workflow import queries, services
+from workflow.errors import ValidationFailed
+from workflow.payloads.records import RecordSchema
+from workflow.payloads.survey import SurveySchema
+from workflow.payloads.transitions import TRANSITION_SCHEMAS
 
 blp = Blueprint("parcels", __name__, url_prefix="/api/v1/parcels",
                 description="Parcels and their lifecycle 调规批征供用建验登")
@@ -36,9 +37,6 @@ IDEMPOTENCY_HEADER = {
                    "same key, other body: 422 IDEMPOTENCY_KEY_REUSED",
 }
 
-
-def runtime() -> Any:
-    return current_app.extensions["landflow"]
 
 
 def idempotency_key() -> str | None:

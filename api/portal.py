@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from workflow import portal
-from workflow.payloads import ApplicationSchema
-
-from .auth import current_actor
-from .base import Blueprint
-from .schemas.common import DateStr, Label
-from .schemas.parcels import DeadlineOut
+from api.auth import current_actor
+from api.base import Blueprint, runtime
+from api.schemas.common import DateStr, Label
+from api.schemas.parcels import DeadlineOut
+from workflow.portal import queries as cases
+from workflow.portal import services as portal
+from workflow.portal.schemas import ApplicationSchema
 
 blp = Blueprint("portal", __name__, url_prefix="/api/v1/portal",
                 description="The county e-government portal (渝快办 gateway)")
@@ -80,9 +79,6 @@ class EventArgs(Schema):
                        metadata={"description": "Type prefixes to keep (repeatable)"})
 
 
-def runtime() -> Any:
-    return current_app.extensions["landflow"]
-
 
 @blp.route("/applications", methods=["POST"])
 @blp.arguments(ApplicationSchema)
@@ -98,7 +94,7 @@ def file_application(body: dict[str, Any]) -> Any:
 @blp.response(200, CaseOut)
 def read_application(portal_no: str) -> Any:
     """The case as the portal shows it: stage, legal clock, next step, certificates."""
-    return portal.read_application(runtime().reader(), current_actor(), portal_no)
+    return cases.read_application(runtime().reader(), current_actor(), portal_no)
 
 
 @events.route("", methods=["GET"])
@@ -107,5 +103,5 @@ def read_application(portal_no: str) -> Any:
 def list_events(after: int, limit: int, type: list[str] | None = None) -> Any:  # noqa: A002
     """Events after a cursor, in strictly increasing `seq`; remember `next` and nothing is
     missed or seen twice."""
-    return portal.list_events(runtime().reader(), current_actor(), after=after, limit=limit,
+    return cases.list_events(runtime().reader(), current_actor(), after=after, limit=limit,
                               types=type)

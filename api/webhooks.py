@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from workflow import webhooks
-from workflow.payloads import AllowedHostSchema, SubscriptionSchema
-
-from .auth import current_actor
-from .base import Blueprint
+from api.auth import current_actor
+from api.base import Blueprint, runtime
+from workflow.portal import webhooks
+from workflow.portal.schemas import AllowedHostSchema, SubscriptionSchema
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks",
                 description="Signed webhooks for the portal and others")
@@ -64,9 +62,6 @@ class ReplayArgs(Schema):
     from_ = fields.Integer(data_key="from", required=True,
                            validate=validate.Range(min=1, max=2**62))
 
-
-def runtime() -> Any:
-    return current_app.extensions["landflow"]
 
 
 @blp.route("/allowed-hosts", methods=["POST"])

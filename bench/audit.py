@@ -51,12 +51,12 @@ def main() -> None:
     args = ap.parse_args()
 
     from api import create_app
-    from workflow.accounts import add_user
-    from workflow.clock import SystemClock
+    from workflow.accounts.services import add_user
+    from workflow.runtime import SystemClock
     from workflow.config import Settings
-    from workflow.migrate import upgrade
+    from workflow.operator.migrate import upgrade
     from workflow.runtime import Runtime
-    from workflow.seeding import load_seed
+    from workflow.operator.seed import load_seed
 
     if args.reuse:
         from sqlalchemy.engine import make_url

@@ -103,7 +103,7 @@ def check(url: str) -> dict[str, int]:
 
     from workflow.audit import verify_chains
     from workflow.config import Settings
-    from workflow.ledger_services import ledger_invariants
+    from workflow.ledgers.queries import ledger_invariants
     from workflow.runtime import Runtime
 
     rt = Runtime.from_settings(Settings(database_url=url, secret_key="crash"))

@@ -58,11 +58,11 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--database", default="landflow_bench_import")
     args = ap.parse_args()
-    from workflow.clock import SystemClock
+    from workflow.runtime import SystemClock
     from workflow.config import Settings
-    from workflow.migrate import upgrade
+    from workflow.operator.migrate import upgrade
     from workflow.runtime import Runtime
-    from workflow.seeding import load_seed
+    from workflow.operator.seed import load_seed
 
     out = Path(__file__).resolve().parent / "out"
     out.mkdir(exist_ok=True)

@@ -7,7 +7,8 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from workflow.db import Base, make_engine
+from workflow.models.base import Base
+from workflow.runtime import make_engine
 from workflow.models import *  # noqa: F403 - the metadata autogenerate compares against
 
 config = context.config

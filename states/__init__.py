@@ -1,6 +1,6 @@
 """The lifecycle as data: states, steps, roles, and the one shared machine built from them."""
 
-from .lifecycle import (
+from states.lifecycle import (
     ASSIGNABLE_ROLES,
     COLLECTIVE_PATHS,
     CREATE_TRIGGER,
@@ -17,7 +17,7 @@ from .lifecycle import (
     allowed_from,
     step,
 )
-from .machine import MACHINE, build_machine, edge_exists
+from states.machine import MACHINE, build_machine, edge_exists
 
 __all__ = [
     "ASSIGNABLE_ROLES",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .lifecycle import STATE_LABELS, STEPS, ParcelState
+from states.lifecycle import STATE_LABELS, STEPS, ParcelState
 
 
 def mermaid() -> str:
@@ -25,7 +25,7 @@ def mermaid() -> str:
 
 def lifecycle_markdown() -> str:
     """docs/lifecycle.md: the diagram and the step table, generated (``landflow diagram -m``)."""
-    from .lifecycle import STEPS
+    from states.lifecycle import STEPS
 
     rows = [
         "| step | from → to | stage | who | guards |",

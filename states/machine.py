@@ -12,7 +12,7 @@ from typing import Any
 
 from transitions import EventData, Machine
 
-from .lifecycle import STEPS, ParcelState
+from states.lifecycle import STEPS, ParcelState
 
 
 def _no_violations(event: EventData) -> bool:

@@ -20,12 +20,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from workflow.clock import FixedClock
 from workflow.config import Settings
-from workflow.db import make_engine, normalise_url
-from workflow.migrate import upgrade
-from workflow.runtime import Runtime
-from workflow.seeding import load_seed
+from workflow.operator.migrate import upgrade
+from workflow.operator.seed import load_seed
+from workflow.runtime import FixedClock, Runtime, make_engine, normalise_url
 
 TODAY = date(2026, 6, 30)
 

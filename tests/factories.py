@@ -11,18 +11,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from states import COLLECTIVE_PATHS
-from workflow import ledger_services, services
-from workflow.accounts import add_user
-from workflow.actors import Actor
+from workflow import services
+from workflow.access import Actor
+from workflow.accounts.services import add_user
+from workflow.ledgers import services as ledger_services
+from workflow.ledgers.schemas import FarmlandCreditSchema, QuotaAccountSchema
 from workflow.models import Account, AuditEvent, Parcel
-from workflow.payloads import (
-    FarmlandCreditSchema,
-    QuotaAccountSchema,
-    RecordSchema,
-    SurveySchema,
-    load,
-    load_transition,
-)
+from workflow.payloads.fields import load
+from workflow.payloads.records import RecordSchema
+from workflow.payloads.survey import SurveySchema
+from workflow.payloads.transitions import load_transition
 from workflow.runtime import Runtime
 
 _codes = itertools.count(1)

@@ -8,59 +8,18 @@ event, or a deleted or re-ordered one, breaks the chain at that point.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent
+from workflow.canonical import canonical_json, plain
+from workflow.models import AuditEvent
 
 GENESIS = "0" * 64
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _plain(obj: Any) -> Any:
-    if type(obj) in _SCALARS:
-        return obj
-    if isinstance(obj, Decimal):
-        return str(obj)
-    if isinstance(obj, datetime):
-        return obj.astimezone(UTC).isoformat(timespec="microseconds")
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in obj]
-    return obj
-
-
-def plain(obj: Any) -> Any:
-    """The JSON-safe form used everywhere an object is stored or hashed."""
-    return _plain(obj)
-
-
-def _json_default(obj: Any) -> Any:
-    """What JSON cannot say itself, said the way ``plain`` says it."""
-    if isinstance(obj, (Decimal, datetime, date)):
-        return _plain(obj)
-    if isinstance(obj, (set, frozenset)):
-        return list(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
-def canonical_json(obj: Any) -> str:
-    """Sorted keys, no spaces, UTF-8 text; decimals and dates as ``plain`` writes them. The
-    encoding runs in the C encoder; only the few non-JSON values call back into Python."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_json_default)
 
 
 # What the hash covers: every column of an event but its id and its own hash.
@@ -116,7 +75,7 @@ def append_event(
     """Append to ``stream``. The caller holds the lock that owns the stream (the parcel row or
     the ledger account row), so reading the chain's tail here cannot race. A parcel's chain
     tail is kept on its (locked, already loaded) row."""
-    from .models import Parcel
+    from workflow.models import Parcel
 
     owner = session.get(Parcel, parcel_id) if (
         parcel_id is not None and stream == f"parcel:{parcel_id}") else None
@@ -228,7 +187,7 @@ def verify_chains(session: Session, progress: Any = None) -> VerifyReport:
 def _check_parcel_tails(session: Session) -> BrokenLink | None:
     """Each parcel row names the last event of its chain: a chain whose last events were
     deleted walks cleanly, but no longer ends where its parcel says it does."""
-    from .models import Parcel
+    from workflow.models import Parcel
 
     last = (select(AuditEvent.parcel_id, func.max(AuditEvent.stream_seq).label("seq"))
             .where(AuditEvent.stream == literal("parcel:") + cast(AuditEvent.parcel_id, String))

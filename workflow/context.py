@@ -1,5 +1,6 @@
 """The context a step's rules and effects read and write: the locked parcel, the payload, the
-actor, the effective date, and what the step has found and booked so far."""
+actor, the effective date, what the guards planned for the effects (``plans``), and what the
+step has found and booked so far."""
 
 from __future__ import annotations
 
@@ -10,14 +11,32 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from .actors import Actor
-from .errors import Violation
-from .models import Parcel, ParcelRecord
+from workflow.access import Actor
+from workflow.canonical import plain
+from workflow.errors import Violation
+from workflow.ledgers.pairing import Plan as PairingPlan
+from workflow.ledgers.plans import QuotaPlan
+from workflow.models import Deadline, FarmlandCredit, Parcel, ParcelRecord
 
 if TYPE_CHECKING:
     from states import Step
+    from workflow.uow import UnitOfWork
 
-    from .uow import UnitOfWork
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class StepPlans:
+    """What the guards of a step decided and the effects carry out, so that both see the same
+    rows and figures (the guard locked them; the effect posts against them)."""
+
+    quota: QuotaPlan | None = None
+    farmland: PairingPlan | None = None
+    # The credit rows the farmland plan draws on, by the keys of its takes.
+    farmland_rows: dict[Any, FarmlandCredit] = field(default_factory=dict)
+    # Why the land is idle: "not_started", or "stalled" since ``suspended_since``.
+    idle_basis: str | None = None
+    suspended_since: date | None = None
 
 
 @dataclass
@@ -32,10 +51,14 @@ class StepContext:
     dry_run: bool = False
     violations: list[Violation] = field(default_factory=list)
     rule_results: list[dict[str, Any]] = field(default_factory=list)
+    plans: StepPlans = field(default_factory=StepPlans)
     # What effects booked, reported by a dry run and stored on the audit event.
     postings: list[dict[str, Any]] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
-    notes: dict[str, Any] = field(default_factory=dict)
+    # The parcel's clocks that have not closed, read once per step (``deadlines.clocks``).
+    clocks: list[Deadline] | None = None
+    # The certificate the step issued or revoked, as the response shows it.
+    certificate: dict[str, Any] | None = None
     # The audit event of this step, appended before the effects run.
     event: Any = None
     _records: list[ParcelRecord] | None = None
@@ -53,7 +76,7 @@ class StepContext:
         return self.parcel
 
     def violate(self, code: str, **details: Any) -> None:
-        self.violations.append(Violation(code, {k: _jsonable(v) for k, v in details.items()}))
+        self.violations.append(Violation(code, plain(details)))
 
     def records(self, kind: str | None = None) -> list[ParcelRecord]:
         """The parcel's records, oldest first; read once per step."""
@@ -77,13 +100,13 @@ class StepContext:
         return found[-1] if found else None
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
+def paid(ctx: StepContext, kind: str, purpose: str | None = None) -> Decimal:
+    """The sum of the parcel's payment records of ``purpose`` up to the effective date."""
+    total = ZERO
+    for r in ctx.records(kind):
+        if r.occurred_on > ctx.effective_date:
+            continue
+        if purpose is not None and (r.details or {}).get("purpose", "land_price") != purpose:
+            continue
+        total += Decimal(str((r.details or {}).get("amount_yuan", "0")))
+    return total

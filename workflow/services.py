@@ -1,9 +1,11 @@
-"""The service layer: every change to a parcel goes through here, one transaction each.
+"""The service layer: the one door every change to a parcel goes through, one command each.
 
 ``fire_transition`` follows DESIGN "Firing a transition": lock the parcel row, re-read its state,
 check ``expected_version``, the edge and the role, run every guard of the edge collecting all
-violations, apply the effects, append the hash-chained audit event and the outbox event, commit
-(or roll back for a dry run). A violation or an error leaves the database exactly as it was.
+violations, apply the effects, append the hash-chained audit event and the outbox event; the
+bracket (``uow.command``) then commits, or rolls back for a dry run. ``add_record`` is the same
+path for a dated record, including the records other wings file through it (a clock paused, a
+certificate revoked). A violation or an error leaves the database exactly as it was.
 """
 
 from __future__ import annotations
@@ -15,15 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from states import CREATE_TRIGGER, MACHINE, STEP_BY_TRIGGER, ParcelState, Step, edge_exists
-
-from . import effects as _effects  # noqa: F401 - registers effects
-from . import rules as _rules  # noqa: F401 - registers guards
-from .actors import Actor
-from .audit import append_event, plain
-from .context import StepContext
-from .deadlines import clocks_view, open_deadlines_view
-from .effects import run_effects
-from .errors import (
+from states.records import record_kind, record_step
+from workflow import effects as _effects  # noqa: F401 - registers effects
+from workflow import rules as _rules  # noqa: F401 - registers guards
+from workflow.access import Actor, check_scope
+from workflow.canonical import plain
+from workflow.context import StepContext
+from workflow.effects import run_effects
+from workflow.errors import (
     Conflict,
     Forbidden,
     NotFound,
@@ -33,13 +34,11 @@ from .errors import (
     ValidationFailed,
     VersionConflict,
 )
-from .idempotency import remember, replay, request_hash
-from .models import Parcel, ParcelRecord
-from .records import RECORD_ROLES, record_step
-from .repositories import find_township, get_parcel, lock_parcel
-from .rules import run_guards
-from .uow import UnitOfWork
-from .views import event_view, parcel_view, record_view
+from workflow.models import Parcel, ParcelRecord
+from workflow.models.repository import find_township, get_parcel, lock_parcel
+from workflow.queries import event_view, full_view, record_view
+from workflow.rules import GUARDS, run_guards
+from workflow.uow import Done, UnitOfWork, command, replay, request_hash
 
 
 def _step(name: str) -> Step:
@@ -49,41 +48,15 @@ def _step(name: str) -> Step:
     return step
 
 
-def check_scope(actor: Actor, parcel: Parcel) -> None:
-    """A clerk bound to a township sees and moves only that township's parcels."""
-    if actor.township_id is not None and parcel.township_id != actor.township_id:
-        raise OutOfScope({"parcel_id": parcel.id})
-
-
-def full_view(session: Any, parcel: Parcel, ctx: StepContext | None = None) -> dict[str, Any]:
-    """The parcel with its open deadlines and its certificate. Inside a step, the clocks the
-    step already holds are used instead of being read again."""
-    from .certificates import certificate_view, current_certificate
-
-    session.flush()
-    cert = current_certificate(session, parcel.id) if parcel.registered_on else None
-    if ctx is not None and "clocks" in ctx.notes:
-        deadlines = clocks_view(ctx)
-    else:
-        deadlines = open_deadlines_view(session, parcel.id)
-    return parcel_view(parcel, deadlines=deadlines,
-                       certificate=certificate_view(cert) if cert else None)
-
-
-def _view_with_deadlines(uow: UnitOfWork, parcel: Parcel,
-                         ctx: StepContext | None = None) -> dict[str, Any]:
-    return full_view(uow.session, parcel, ctx)
-
-
 def _outcome(uow: UnitOfWork, ctx: StepContext, parcel: Parcel, event: Any) -> dict[str, Any]:
     return {
-        "parcel": _view_with_deadlines(uow, parcel, ctx),
+        "parcel": full_view(uow.session, parcel, ctx),
         "event": event_view(event) if event is not None else None,
         "rule_results": ctx.rule_results,
         "postings": plain(ctx.postings),
         "deadlines": plain(ctx.deadlines),
         "dry_run": ctx.dry_run,
-        "certificate": ctx.notes.get("certificate"),
+        "certificate": ctx.certificate,
     }
 
 
@@ -92,35 +65,26 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
                   ) -> tuple[dict[str, Any], bool]:
     """The ``survey`` step: record a parcel from the land survey. Returns (outcome, replayed)."""
     operation = "survey"
-    digest = request_hash(operation, survey)
-    with uow:
-        session = uow.session
-        if not dry_run:
-            stored = replay(session, actor, idempotency_key, operation, digest)
-            if stored is not None:
-                return stored, True
-        outcome, _ = survey_in(uow, survey, actor, idempotency_key=idempotency_key,
-                               dry_run=dry_run)
-        if dry_run:
-            uow.rollback()
-            return outcome, False
-        remember(session, actor, idempotency_key, operation, digest, outcome, uow.now())
-        try:
-            uow.commit()
-        except IntegrityError:
-            # A concurrent request with the same key (or code) won; answer as it did.
-            uow.rollback()
-            stored = replay(session, actor, idempotency_key, operation, digest)
-            if stored is not None:
-                return stored, True
-            raise Conflict({"field": "code"}, field="code") from None
-        return outcome, False
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        return survey_in(uow, survey, actor, dry_run=dry_run)[0]
+
+    def on_conflict(uow: UnitOfWork) -> Done[dict[str, Any]]:
+        # A concurrent request with the same key (or code) won; answer as it did.
+        stored = replay(uow.session, actor, idempotency_key, operation,
+                        request_hash(operation, survey))
+        if stored is not None:
+            return Done(stored, True)
+        raise Conflict({"field": "code"}, field="code")
+
+    return command(uow, actor, work, operation=operation, body=survey,
+                   idempotency_key=idempotency_key, dry_run=dry_run, on_conflict=on_conflict)
 
 
-def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
-              idempotency_key: str | None = None, dry_run: bool = False
+def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run: bool = False
               ) -> tuple[dict[str, Any], Parcel]:
-    """The survey inside an open unit of work (the portal's intake shares its transaction)."""
+    """The survey inside a command's unit of work (the portal's intake shares its
+    transaction)."""
     step = _step(CREATE_TRIGGER)
     if actor.role not in step.roles:
         raise Forbidden({"transition": step.trigger, "role": actor.role})
@@ -174,13 +138,9 @@ def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
     except IntegrityError as exc:
         raise Conflict({"field": "code"}, field="code") from exc
     ctx.parcel = parcel
-    event = append_event(
-        session, stream=f"parcel:{parcel.id}", kind="create", name=step.trigger,
-        parcel_id=parcel.id, from_state=None, to_state=parcel.state,
-        actor_id=actor.id, actor=actor.name, role=actor.role, recorded_at=now,
-        effective_date=effective, payload=survey, rule_results=ctx.rule_results,
-        idempotency_key=idempotency_key,
-    )
+    event = uow.audit(stream=f"parcel:{parcel.id}", kind="create", name=step.trigger,
+                      parcel=parcel, from_state=None, to_state=parcel.state,
+                      effective_date=effective, payload=survey, rule_results=ctx.rule_results)
     uow.emit(f"transition.{step.trigger}", parcel.id, _event_data(parcel, step, None, event),
              audit_event_id=event.id)
     return _outcome(uow, ctx, parcel, event), parcel
@@ -206,7 +166,7 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
                     idempotency_key: str | None = None, dry_run: bool = False
                     ) -> tuple[dict[str, Any], bool]:
     """Fire transition ``name`` on the parcel. ``payload`` is already loaded by the step's schema
-    (``workflow.payloads``). Returns (outcome, replayed)."""
+    (``workflow.payloads.transitions``). Returns (outcome, replayed)."""
     step = _step(name)
     if not step.sources:
         raise TransitionNotAllowed({"transition": name, "state": "—"})
@@ -216,17 +176,16 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
         raise Forbidden({"transition": name, "role": actor.role})
     if expected_version is None:
         expected_version = payload.get("expected_version")
-    operation = f"transition:{parcel_id}:{name}"
-    digest = request_hash(operation, payload)
-    with uow:
+
+    def lock(uow: UnitOfWork) -> None:
+        # Before the replay: a concurrent retry with the same key waits for the first to
+        # commit and then replays it instead of being refused by the moved state.
+        lock_parcel(uow.session, parcel_id)
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
         session = uow.session
-        parcel = lock_parcel(session, parcel_id)
-        if not dry_run:
-            # Checked after the lock: a concurrent retry with the same key waits for the first
-            # to commit and then replays it instead of being refused by the moved state.
-            stored = replay(session, actor, idempotency_key, operation, digest)
-            if stored is not None:
-                return stored, True
+        parcel = session.get(Parcel, parcel_id)  # locked and loaded by ``lock``
+        assert parcel is not None
         check_scope(actor, parcel)
         if expected_version is not None and parcel.version != expected_version:
             raise VersionConflict({"current": parcel.version, "expected": expected_version})
@@ -243,18 +202,14 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
             # A dry run that would be refused reports every violation and books nothing.
             outcome = _outcome(uow, ctx, parcel, None)
             outcome["violations"] = [v.as_dict() for v in ctx.violations]
-            return outcome, False
+            return outcome
         from_state = parcel.state
-        now = uow.now()
         # The event is appended before the effects so that ledger entries and deadlines can
         # reference the event that caused them; it is all one transaction either way.
-        event = append_event(
-            session, stream=f"parcel:{parcel.id}", kind="transition", name=name,
-            parcel_id=parcel.id, from_state=from_state, to_state=step.dest.value,
-            actor_id=actor.id, actor=actor.name, role=actor.role, recorded_at=now,
-            effective_date=ctx.effective_date, payload=payload, rule_results=ctx.rule_results,
-            idempotency_key=idempotency_key,
-        )
+        event = uow.audit(stream=f"parcel:{parcel.id}", kind="transition", name=name,
+                          parcel=parcel, from_state=from_state, to_state=step.dest.value,
+                          effective_date=ctx.effective_date, payload=payload,
+                          rule_results=ctx.rule_results)
         ctx.event = event
         run_effects(step.effects, ctx)
         if not MACHINE.events[name].trigger(parcel, ctx=ctx):
@@ -262,51 +217,47 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
         parcel.state = str(parcel.state)
         parcel.version += 1
         parcel.last_effective_date = ctx.effective_date
-        parcel.updated_at = now
+        parcel.updated_at = uow.now()
         session.flush()  # the step's one write of its rows; the view below reads ids from it
         uow.emit(f"transition.{name}", parcel.id, _event_data(parcel, step, from_state, event),
                  audit_event_id=event.id)
         outcome = _outcome(uow, ctx, parcel, event)
         outcome["violations"] = []
-        if dry_run:
-            uow.rollback()
-            return outcome, False
-        remember(session, actor, idempotency_key, operation, digest, outcome, now)
-        uow.commit()
-        return outcome, False
+        return outcome
+
+    return command(uow, actor, work, operation=f"transition:{parcel_id}:{name}", body=payload,
+                   idempotency_key=idempotency_key, dry_run=dry_run, lock=lock)
 
 
 def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: Actor, *,
                idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
-    """Record a dated procedural step (DESIGN "records"); it is an audit event too."""
-    if actor.role not in RECORD_ROLES:
+    """Record a dated procedural step (DESIGN "records"); it is an audit event too. The
+    record's kind decides who may file it and which guards and effects it runs
+    (``states.records``)."""
+    if actor.role not in record_kind(record["kind"]).roles:
         raise Forbidden({"transition": "record", "role": actor.role})
-    operation = f"record:{parcel_id}"
-    digest = request_hash(operation, record)
-    with uow:
+
+    def lock(uow: UnitOfWork) -> None:
+        lock_parcel(uow.session, parcel_id)
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
         session = uow.session
-        parcel = lock_parcel(session, parcel_id)
-        stored = replay(session, actor, idempotency_key, operation, digest)
-        if stored is not None:
-            return stored, True
+        parcel = session.get(Parcel, parcel_id)  # locked and loaded by ``lock``
+        assert parcel is not None
         check_scope(actor, parcel)
-        today = uow.today()
         step = record_step(record["kind"], parcel.state)
         ctx = StepContext(uow=uow, step=step, payload=record, actor=actor,
-                          effective_date=record["date"], today=today, parcel=parcel)
+                          effective_date=record["date"], today=uow.today(), parcel=parcel)
         run_guards(step.guards, ctx)
         if ctx.violations:
             raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
         now = uow.now()
         parcel.version += 1
         parcel.updated_at = now
-        event = append_event(
-            session, stream=f"parcel:{parcel.id}", kind="record", name=record["kind"],
-            parcel_id=parcel.id, from_state=parcel.state, to_state=parcel.state,
-            actor_id=actor.id, actor=actor.name, role=actor.role, recorded_at=now,
-            effective_date=record["date"], payload=record, rule_results=ctx.rule_results,
-            idempotency_key=idempotency_key,
-        )
+        event = uow.audit(stream=f"parcel:{parcel.id}", kind="record", name=record["kind"],
+                          parcel=parcel, from_state=parcel.state, to_state=parcel.state,
+                          effective_date=record["date"], payload=record,
+                          rule_results=ctx.rule_results)
         ctx.event = event
         row = ParcelRecord(parcel_id=parcel.id, kind=record["kind"], occurred_on=record["date"],
                            details=plain(record.get("details") or {}), event_id=event.id,
@@ -320,17 +271,18 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
             "version": parcel.version, "audit_seq": event.id,
         }, audit_event_id=event.id)
         outcome = {"record": record_view(row), "event": event_view(event),
-                   "parcel": _view_with_deadlines(uow, parcel, ctx)}
-        remember(session, actor, idempotency_key, operation, digest, outcome, now)
-        uow.commit()
-        return outcome, False
+                   "parcel": full_view(session, parcel, ctx)}
+        if ctx.certificate is not None:
+            outcome["certificate"] = ctx.certificate
+        return outcome
+
+    return command(uow, actor, work, operation=f"record:{parcel_id}", body=record,
+                   idempotency_key=idempotency_key, lock=lock)
 
 
 def precheck_transitions(uow: UnitOfWork, parcel_id: int, actor: Actor,
                          as_of: date | None = None) -> dict[str, Any]:
     """What the caller may fire now, each with the guards that can be judged without a body."""
-    from .rules import GUARDS
-
     with uow:
         parcel = get_parcel(uow.session, parcel_id)
         check_scope(actor, parcel)

@@ -1,20 +1,38 @@
-"""The unit of work: one session, one transaction, rolled back unless committed.
+"""The unit of work and the one bracket every command runs in.
 
-Only services open a unit of work and commit. Outbox events are collected during the work and
-numbered at commit, under the ``outbox_counter`` row lock, so that feed order is commit order.
+A ``UnitOfWork`` is one session and one transaction, rolled back unless committed. ``command``
+is the only place that commits: it opens the unit of work, takes the command's lock, replays a
+stored response for a repeated idempotency key, runs the work, remembers the response, numbers
+and writes the outbox events and commits — or rolls back for a dry run or on any error. The work
+itself only declares what it does (rows, ``uow.audit`` events, ``uow.emit`` events), the way a
+request commits once at its edge.
+
+Outbox events are numbered at commit, under the ``outbox_counter`` row lock, so that feed order
+is commit order.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .clock import Clock
-from .models import OutboxCounter, OutboxEvent
+from workflow.access import SYSTEM, Actor
+from workflow.audit import append_event
+from workflow.canonical import canonical_json
+from workflow.errors import IdempotencyKeyReused
+from workflow.models import AuditEvent, IdempotencyKey, OutboxCounter, OutboxEvent, Parcel
+
+if TYPE_CHECKING:
+    from workflow.runtime import Clock
+
+R = TypeVar("R")
 
 
 @dataclass
@@ -35,6 +53,10 @@ class UnitOfWork:
                  secret_key: str = "") -> None:
         self._session_factory = session_factory
         self.clock = clock
+        # Who the command in this unit of work acts for, and the key it may be replayed by;
+        # set by ``command`` and read by ``audit``.
+        self.actor: Actor = SYSTEM
+        self.idempotency_key: str | None = None
         # The server secret, for what must be derived with it (certificate codes).
         self.secret_key = secret_key
         self._session: Session | None = None
@@ -66,6 +88,21 @@ class UnitOfWork:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def audit(self, *, stream: str, kind: str, name: str, effective_date: date,
+              payload: dict[str, Any], parcel: Parcel | None = None,
+              from_state: str | None = None, to_state: str | None = None,
+              rule_results: list[Any] | None = None) -> AuditEvent:
+        """Append an event for this command's actor to ``stream`` (a parcel's own chain when
+        ``parcel`` is given and no other stream is named)."""
+        actor = self.actor
+        return append_event(
+            self.session, stream=stream, kind=kind, name=name,
+            parcel_id=parcel.id if parcel is not None else None,
+            from_state=from_state, to_state=to_state, actor_id=actor.id, actor=actor.name,
+            role=actor.role, recorded_at=self.now(), effective_date=effective_date,
+            payload=payload, rule_results=rule_results,
+            idempotency_key=self.idempotency_key if parcel is not None else None)
 
     def emit(self, type: str, parcel_id: int | None, data: dict[str, Any],
              audit_event_id: int | None = None) -> PendingEvent:
@@ -106,3 +143,80 @@ class UnitOfWork:
 
 def outbox_last_seq(session: Session) -> int:
     return session.execute(select(OutboxCounter.last_seq).where(OutboxCounter.id == 1)).scalar_one()
+
+
+# --- the bracket ---------------------------------------------------------------------------------
+
+
+class Done(NamedTuple, Generic[R]):
+    result: R
+    replayed: bool
+
+
+def command(uow: UnitOfWork, actor: Actor, work: Callable[[UnitOfWork], R], *,
+            operation: str | None = None, body: Any = None,
+            idempotency_key: str | None = None, dry_run: bool = False,
+            lock: Callable[[UnitOfWork], object] | None = None,
+            on_conflict: Callable[[UnitOfWork], Done[R]] | None = None) -> Done[R]:
+    """Run ``work`` as one command: the one commit site of Landflow.
+
+    ``operation`` and ``body`` name the request for idempotency: with an ``idempotency_key``, a
+    repeat with the same body returns the stored response (``replayed``), another body is
+    refused. ``lock`` runs first, so that a concurrent retry waits for the first request and
+    then replays it. A dry run rolls back whatever the work did and returns its result. When
+    the commit hits a unique constraint, ``on_conflict`` answers instead (after a rollback):
+    the stored response of a concurrent twin, or the error that names the field.
+    """
+    digest = request_hash(operation, body) if operation is not None else None
+    with uow:
+        uow.actor, uow.idempotency_key = actor, idempotency_key
+        if lock is not None:
+            lock(uow)
+        if digest is not None and not dry_run:
+            stored = replay(uow.session, actor, idempotency_key, operation or "", digest)
+            if stored is not None:
+                return Done(stored, True)  # type: ignore[arg-type]
+        result = work(uow)
+        if dry_run:
+            uow.rollback()
+            return Done(result, False)
+        if digest is not None and isinstance(result, dict):
+            remember(uow.session, actor, idempotency_key, operation or "", digest, result,
+                     uow.now())
+        try:
+            uow.commit()
+        except IntegrityError:
+            uow.rollback()
+            if on_conflict is None:
+                raise
+            return on_conflict(uow)
+        return Done(result, False)
+
+
+def request_hash(operation: str, body: Any) -> str:
+    return hashlib.sha256(canonical_json({"op": operation, "body": body}).encode()).hexdigest()
+
+
+def replay(session: Session, actor: Actor, key: str | None, operation: str, digest: str
+           ) -> dict[str, Any] | None:
+    """The stored response for this key, or None if the key is new. Keys are per account."""
+    if key is None or actor.id is None:
+        return None
+    row = session.execute(
+        select(IdempotencyKey).where(
+            IdempotencyKey.account_id == actor.id, IdempotencyKey.key == key
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    if row.operation != operation or row.request_hash != digest:
+        raise IdempotencyKeyReused({"key": key})
+    return row.response
+
+
+def remember(session: Session, actor: Actor, key: str | None, operation: str, digest: str,
+             response: dict[str, Any], now: Any) -> None:
+    if key is None or actor.id is None:
+        return
+    session.add(IdempotencyKey(account_id=actor.id, key=key, operation=operation,
+                               request_hash=digest, response=response, created_at=now))

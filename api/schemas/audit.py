@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import DateStr, Dec, PageArgs, TownshipRefMixin
+from api.schemas.common import DateStr, Dec, PageArgs, TownshipRefMixin
 
 FORMATS = ("json", "csv", "xlsx")
 CATEGORIES = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",

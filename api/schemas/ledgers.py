@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import DateStr, Dec
+from api.schemas.common import DateStr, Dec
 
 
 class QuotaAccountOut(Schema):

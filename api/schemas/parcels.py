@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from states import ParcelState
-from workflow.payloads import OWNERSHIPS, PLANNED_USES
-
-from .common import (
+from api.schemas.common import (
     DateStr,
     DateTimeStr,
     Dec,
@@ -17,6 +14,8 @@ from .common import (
     TownshipRef,
     ViolationSchema,
 )
+from states import ParcelState
+from workflow.payloads.fields import OWNERSHIPS, PLANNED_USES
 
 
 class LandOut(Schema):

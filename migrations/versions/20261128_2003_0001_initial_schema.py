@@ -18,7 +18,7 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen column types (see workflow.db): exact decimals are NUMERIC on PostgreSQL and integer
+# Frozen column types (see workflow.models.base): exact decimals are NUMERIC on PostgreSQL and integer
 # counts of hundredths (ten-thousandths for AMOUNT4) on SQLite.
 AMOUNT = sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite")
 AMOUNT4 = sa.Numeric(18, 4).with_variant(sa.BigInteger(), "sqlite")

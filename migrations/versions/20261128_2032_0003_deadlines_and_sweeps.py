@@ -17,7 +17,7 @@ down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen column type (see workflow.db.Amount): NUMERIC on PostgreSQL, hundredths on SQLite.
+# Frozen column type (see workflow.models.base.Amount): NUMERIC on PostgreSQL, hundredths on SQLite.
 AMOUNT = sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite")
 
 

@@ -18,7 +18,7 @@ down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen column types (see workflow.db).
+# Frozen column types (see workflow.models.base).
 AMOUNT = sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite")
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 

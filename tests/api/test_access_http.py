@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.test_chain_http import survey_body
 from tests.api.test_portal_http import application
-from workflow.accounts import add_user, revoke_user
+from workflow.accounts.services import add_user, revoke_user
 
 
 @pytest.fixture
@@ -84,9 +84,9 @@ WRITES = [
 
 def test_auditors_read_everything_and_write_nothing(client, world, runtime):
     pid = world.parcel_in("approved")
-    from workflow import deadline_services
+    from workflow.deadlines import queries as deadline_queries
 
-    d = deadline_services.list_deadlines(runtime.reader(), world.actors["auditor"],
+    d = deadline_queries.list_deadlines(runtime.reader(), world.actors["auditor"],
                                          parcel_id=pid)["items"][0]["id"]
     ids = {"pid": pid, "a": world.quota_accounts[2025], "b": world.quota_accounts[2026], "d": d}
     before = world.event_count()

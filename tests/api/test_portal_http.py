@@ -5,7 +5,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from tests.factories import SURVEY
-from workflow.identity import id_check_char, uscc_check_char
+from workflow.portal.identity import id_check_char, uscc_check_char
 
 USCC = "91500240MA5U0001" + "0"
 USCC += uscc_check_char(USCC)

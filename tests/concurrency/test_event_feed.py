@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.factories import World
 from workflow.models import OutboxEvent
-from workflow.portal import list_events
+from workflow.portal.queries import list_events
 
 pytestmark = pytest.mark.postgres_only
 

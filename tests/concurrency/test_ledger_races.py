@@ -8,7 +8,7 @@ import pytest
 
 from tests.concurrency.test_same_transition_race import race
 from tests.factories import World
-from workflow.ledger_services import ledger_invariants
+from workflow.ledgers.queries import ledger_invariants
 
 pytestmark = pytest.mark.postgres_only
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from tests.integration.test_import import row, write_csv
 from workflow.audit import verify_chains
-from workflow.importer import import_file
 from workflow.models import Parcel
+from workflow.operator.importer import import_file
 
 pytestmark = pytest.mark.postgres_only
 

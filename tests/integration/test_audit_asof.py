@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.factories import World
-from workflow import audit_queries as q
+from workflow.reports import queries as q
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from workflow import services
 from workflow.audit import verify_chains
 from workflow.errors import TransitionNotAllowed, VersionConflict
 from workflow.models import AuditEvent
-from workflow.payloads import load_transition
+from workflow.payloads.transitions import load_transition
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def test_users_add_prints_the_token_alone_on_the_last_line(cli, runtime):
     assert r.exit_code == 0, r.output
     token = r.output.strip().splitlines()[-1]
     assert token.startswith("lf_") and " " not in token
-    from workflow.accounts import authenticate
+    from workflow.accounts.services import authenticate
 
     actor = authenticate(runtime.reader(), token)
     assert actor.role == "clerk" and actor.township_id is not None

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import World
-from workflow import deadline_services
+from workflow.deadlines import queries as deadline_queries
+from workflow.deadlines import services as deadline_services
 from workflow.errors import ValidationFailed
 from workflow.models import Deadline
 
@@ -116,6 +117,6 @@ def test_deadlines_are_listed_by_due_date_and_state(world, runtime):
     from datetime import date
 
     world.parcel_in("approved")
-    found = deadline_services.list_deadlines(runtime.reader(), world.actors["auditor"],
+    found = deadline_queries.list_deadlines(runtime.reader(), world.actors["auditor"],
                                              due_before=date(2023, 4, 1), state="open")
     assert [d["kind"] for d in found["items"]] == ["expropriation_announcement"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from workflow.audit import verify_chains
-from workflow.demo import generate_demo
 from workflow.models import Parcel
+from workflow.operator.demo import generate_demo
 
 
 def test_the_demo_reaches_most_states_and_its_audit_chains_verify(runtime):

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from api import create_app
 from workflow.audit import verify_chains
-from workflow.importer import export_parcels, import_file
 from workflow.models import OutboxEvent, Parcel
+from workflow.operator.importer import export_parcels, import_file
 
 HEADER = ["code", "township", "ownership", "effective_date", "farmland_m2", "paddy_m2",
           "farmland_grade", "other_agricultural_m2", "unused_m2", "construction_m2",
@@ -102,11 +102,10 @@ def test_an_exported_portfolio_reimports_to_the_identical_set(runtime, tmp_path,
 
 def _empty_runtime(path):
     from tests.conftest import TODAY
-    from workflow.clock import FixedClock
     from workflow.config import Settings
-    from workflow.migrate import upgrade
-    from workflow.runtime import Runtime
-    from workflow.seeding import load_seed
+    from workflow.operator.migrate import upgrade
+    from workflow.operator.seed import load_seed
+    from workflow.runtime import FixedClock, Runtime
 
     url = f"sqlite:///{path}"
     upgrade(url)

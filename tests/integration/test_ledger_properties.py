@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import World
-from workflow import ledger_services
 from workflow.errors import LandflowError
-from workflow.ledger_services import ledger_invariants
-from workflow.payloads import AllocationSchema, TransferSchema, load
+from workflow.ledgers import services as ledger_services
+from workflow.ledgers.queries import ledger_invariants
+from workflow.ledgers.schemas import AllocationSchema, TransferSchema
+from workflow.payloads.fields import load
 
 areas = st.integers(min_value=0, max_value=20000).map(lambda n: Decimal(n))
 ops = st.lists(st.one_of(

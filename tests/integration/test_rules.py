@@ -264,8 +264,9 @@ def test_pairing_consumes_credits_partially_and_a_lapse_unwinds_it(runtime):
 
 
 def test_a_land_ticket_covers_quota_and_farmland(runtime):
-    from workflow import ledger_services
-    from workflow.payloads import LandTicketSchema, load
+    from workflow.ledgers import services as ledger_services
+    from workflow.ledgers.schemas import LandTicketSchema
+    from workflow.payloads.fields import load
 
     world = World(runtime, ledgers=False)
     account = world.quota_account(2023, "1000")["id"]  # far too little on its own

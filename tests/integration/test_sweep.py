@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import World
+from workflow.deadlines.sweep import run_sweep
 from workflow.models import Deadline, OutboxEvent, Parcel, QuotaAccount
-from workflow.sweep import run_sweep
 
 
 @pytest.fixture

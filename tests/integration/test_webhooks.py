@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import World
-from workflow import webhooks
 from workflow.errors import ValidationFailed
 from workflow.models import OutboxEvent, WebhookSubscription
-from workflow.payloads import SubscriptionSchema, load
+from workflow.payloads.fields import load
+from workflow.portal import delivery, webhooks
+from workflow.portal.schemas import SubscriptionSchema
 
-POLICY = webhooks.DeliveryPolicy(backoff_base_s=0.2, backoff_max_s=5, jitter=0.25,
+POLICY = delivery.DeliveryPolicy(backoff_base_s=0.2, backoff_max_s=5, jitter=0.25,
                                  max_failures=4, timeout_s=0.5, lease_s=10)
 
 
@@ -65,7 +66,7 @@ def subscribe(world, url, **extra):
 def drain(runtime, until, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        webhooks.deliver_once(runtime.uow, POLICY)
+        delivery.deliver_once(runtime.uow, POLICY)
         if until():
             return
         time.sleep(0.02)
@@ -171,8 +172,8 @@ def test_backoff_grows_exponentially_with_bounded_jitter():
     import random
 
     rng = random.Random(1)
-    policy = webhooks.DeliveryPolicy(backoff_base_s=2, backoff_max_s=60, jitter=0.25)
-    delays = [webhooks.backoff(n, policy, rng) for n in range(1, 8)]
+    policy = delivery.DeliveryPolicy(backoff_base_s=2, backoff_max_s=60, jitter=0.25)
+    delays = [delivery.backoff(n, policy, rng) for n in range(1, 8)]
     for n, d in enumerate(delays, start=1):
         base = min(60, 2 * 2 ** (n - 1))
         assert base <= d <= base * 1.25

@@ -11,8 +11,9 @@ from sqlalchemy import inspect
 
 import workflow.models  # noqa: F401 - fills the metadata
 from tests.conftest import _create_pg_database, _drop_pg_database, pg_url
-from workflow.db import Base, make_engine
-from workflow.migrate import current_head, upgrade
+from workflow.models.base import Base
+from workflow.operator.migrate import current_head, upgrade
+from workflow.runtime import make_engine
 
 
 def _check(url: str) -> None:
@@ -58,7 +59,7 @@ def test_revision_files_do_not_import_live_models():
 def test_every_migration_downgrades_and_upgrades_again(tmp_path):
     from alembic import command
 
-    from workflow.migrate import alembic_config
+    from workflow.operator.migrate import alembic_config
 
     url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
     upgrade(url)

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.farmland_pairing import Available, plan_pairing
+from workflow.ledgers.pairing import Available, plan_pairing
 
 
 def test_paddy_is_taken_as_paddy_first_and_dry_land_for_the_rest():

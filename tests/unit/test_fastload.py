@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from workflow.fastload import FastLoader
-from workflow.payloads import ImportRowSchema
+from workflow.operator.fastload import FastLoader
+from workflow.operator.schemas import ImportRowSchema
 
 SCHEMA = ImportRowSchema()
 FAST = FastLoader(ImportRowSchema())
@@ -55,7 +55,7 @@ def test_an_ordinary_row_takes_the_fast_path():
 
 
 def test_unusual_input_falls_back_to_the_schema():
-    from workflow.fastload import _Unsure
+    from workflow.operator.fastload import _Unsure
 
     with pytest.raises(_Unsure):
         FAST._fast({"code": "A", "township": "x", "ownership": "state", "farmland_m2": 5.5})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow.identity import id_check_char, uscc_check_char, valid_id_number, valid_uscc
+from workflow.portal.identity import id_check_char, uscc_check_char, valid_id_number, valid_uscc
 
 
 def test_a_unified_social_credit_code_checksum():

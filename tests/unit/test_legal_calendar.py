@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from workflow.legal_calendar import (
+from workflow.deadlines.calendar import (
     add_months,
     add_working_days,
     add_years,
@@ -86,7 +86,7 @@ def test_a_year_without_a_schedule_is_counted_provisionally_and_says_so():
 
 
 def test_the_override_table_decides_a_year_it_lists(tmp_path, monkeypatch):
-    from workflow import legal_calendar as lc
+    from workflow.deadlines import calendar as lc
 
     table = tmp_path / "overrides.csv"
     table.write_text("# test\ndate,kind,name\n2031-01-02,holiday,元旦\n2031-01-04,workday,元旦\n",

@@ -5,15 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from states import (
-    COLLECTIVE_PATHS,
-    MACHINE,
-    STEPS,
-    ParcelState,
-    build_machine,
-    edge_exists,
-    step,
-)
+from states import COLLECTIVE_PATHS, MACHINE, STEPS, ParcelState, build_machine, edge_exists, step
 from states.diagram import mermaid
 from workflow.effects import EFFECTS
 from workflow.rules import GUARDS
@@ -70,12 +62,12 @@ def test_a_condition_refuses_when_violations_remain():
 
 
 def test_every_guard_and_effect_named_in_the_table_is_registered_and_used():
-    from workflow.records import RECORD_EFFECTS, RECORD_GUARDS
+    from states.records import RECORD_KINDS
 
     named_guards = {g for s in STEPS for g in s.guards}
-    named_guards |= {g for gs in RECORD_GUARDS.values() for g in gs}
+    named_guards |= {g for k in RECORD_KINDS.values() for g in k.guards}
     named_effects = {e for s in STEPS for e in s.effects}
-    named_effects |= {e for es in RECORD_EFFECTS.values() for e in es}
+    named_effects |= {e for k in RECORD_KINDS.values() for e in k.effects}
     assert named_guards <= set(GUARDS), named_guards - set(GUARDS)
     assert named_effects <= set(EFFECTS), named_effects - set(EFFECTS)
     assert set(GUARDS) <= named_guards, set(GUARDS) - named_guards
@@ -125,7 +117,7 @@ def test_imports_point_one_way():
 
 
 def test_the_committed_rules_document_is_current():
-    from workflow.rules_doc import rules_markdown
+    from workflow.rules.doc import rules_markdown
 
     doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert doc == rules_markdown(), "stale: run make docs"
@@ -156,7 +148,8 @@ def test_a_hash_over_preserialised_payload_equals_the_ordinary_hash():
     from datetime import UTC, date, datetime
     from decimal import Decimal
 
-    from workflow.audit import canonical_json, compute_hash, compute_hash_json
+    from workflow.audit import compute_hash, compute_hash_json
+    from workflow.canonical import canonical_json
 
     body = {"stream": "parcel:1", "stream_seq": 1, "parcel_id": 1, "kind": "create",
             "name": "survey", "from_state": None, "to_state": "surveyed", "actor_id": None,

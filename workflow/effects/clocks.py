@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .. import deadlines, law
-from ..context import StepContext
-from .registry import effect
+from workflow import law
+from workflow.context import StepContext, paid
+from workflow.deadlines import clocks as deadlines
+from workflow.effects.registry import effect
 
 
 @effect
@@ -68,8 +69,6 @@ def close_idle_clocks(ctx: StepContext) -> None:
 
 @effect
 def apply_payment(ctx: StepContext) -> None:
-    from ..rules.registration import paid
-
     on: date = ctx.payload["date"]
     totals = {"land_price": paid(ctx, "payment", "land_price"),
               "idle_fee": paid(ctx, "payment", "idle_fee")}
@@ -93,7 +92,10 @@ def apply_idle_disposal(ctx: StepContext) -> None:
 
 
 @effect
-def issue_certificate(ctx: StepContext) -> None:
-    from ..certificates import issue
+def pause_clock(ctx: StepContext) -> None:
+    deadlines.pause(ctx)
 
-    issue(ctx)
+
+@effect
+def resume_clock(ctx: StepContext) -> None:
+    deadlines.resume(ctx)

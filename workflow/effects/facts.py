@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..audit import plain
-from ..context import StepContext
-from ..models import Parcel
-from .registry import effect
+from workflow.canonical import plain
+from workflow.context import StepContext
+from workflow.effects.registry import effect
+from workflow.models import Parcel
 
 
 def _parcel(ctx: StepContext) -> Parcel:

@@ -9,37 +9,28 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..context import StepContext
-from ..models import FarmlandCredit, FarmlandPairing, QuotaAccount, QuotaEntry
-from ..repositories import lock_rows
-from ..rules.farmland import ticket_credits
-from .registry import effect
+from workflow.context import StepContext
+from workflow.effects.registry import effect
+from workflow.ledgers.plans import ticket_credits
+from workflow.ledgers.postings import post_quota
+from workflow.models import FarmlandCredit, FarmlandPairing, QuotaAccount, QuotaEntry
+from workflow.models.repository import lock_rows
 
 ZERO = Decimal("0.00")
 
 
-def post_quota(ctx: StepContext, account: QuotaAccount, kind: str, amount: Decimal, *,
-               document_no: str | None = None, land_ticket_id: int | None = None,
-               reverses: QuotaEntry | None = None, counterparty: int | None = None
-               ) -> QuotaEntry:
-    """Append one immutable entry and move the locked account's balance with it."""
-    balance = account.balance_m2 + amount
-    if balance < 0:
-        raise AssertionError("posting would overdraw a quota account the guard checked")
-    account.balance_m2 = balance
-    entry = QuotaEntry(
-        account_id=account.id, kind=kind, amount_m2=amount, balance_after_m2=balance,
-        parcel_id=ctx.parcel.id if ctx.parcel is not None else None,
-        audit_event_id=ctx.event.id if ctx.event is not None else None,
-        document_no=document_no, land_ticket_id=land_ticket_id,
-        reverses_entry_id=reverses.id if reverses is not None else None,
-        counterparty_account_id=counterparty, effective_date=ctx.effective_date,
-        created_at=ctx.uow.now(),
-    )
-    ctx.session.add(entry)
+def _post(ctx: StepContext, account: QuotaAccount, kind: str, amount: Decimal, *,
+          document_no: str | None = None, land_ticket_id: int | None = None,
+          reverses: QuotaEntry | None = None) -> QuotaEntry:
+    """Post through the ledger's one posting function and report the posting for the step."""
+    entry = post_quota(ctx.session, account, kind, amount, effective_date=ctx.effective_date,
+                       now=ctx.uow.now(), audit_event_id=ctx.event.id if ctx.event else None,
+                       parcel_id=ctx.parcel.id if ctx.parcel is not None else None,
+                       document_no=document_no, land_ticket_id=land_ticket_id,
+                       reverses=reverses)
     ctx.postings.append({
         "ledger": "quota", "account_id": account.id, "entry": kind, "amount_m2": amount,
-        "balance_after_m2": balance, "reference": document_no,
+        "balance_after_m2": entry.balance_after_m2, "reference": document_no,
         "land_ticket_id": land_ticket_id,
     })
     return entry
@@ -48,28 +39,30 @@ def post_quota(ctx: StepContext, account: QuotaAccount, kind: str, amount: Decim
 @effect
 def deduct_quota(ctx: StepContext) -> None:
     """Redeem the named land tickets into the account, then deduct the converted area."""
-    plan = ctx.notes.get("quota_plan")
+    plan = ctx.plans.quota
     if plan is None:
         return
     doc = ctx.payload.get("approval_no")
     for ticket, used in plan.tickets:
-        post_quota(ctx, plan.account, "land_ticket", used, document_no=ticket.ticket_no,
+        _post(ctx, plan.account, "land_ticket", used, document_no=ticket.ticket_no,
                    land_ticket_id=ticket.id)
         ticket.remaining_m2 = ticket.remaining_m2 - used
-    post_quota(ctx, plan.account, "deduct", -plan.needed_m2, document_no=doc)
+    _post(ctx, plan.account, "deduct", -plan.needed_m2, document_no=doc)
 
 
 @effect
 def pair_farmland_credits(ctx: StepContext) -> None:
     """Consume the credits the guard planned; a land ticket's cultivated area first becomes a
     credit of its own (source 地票) so that the pairing can point at it."""
-    plan = ctx.notes.get("farmland_plan")
+    plan = ctx.plans.farmland
     if plan is None:
         return
     p = ctx.held
-    rows: dict[Any, FarmlandCredit] = dict(ctx.notes.get("farmland_rows", {}))
-    for tc in ticket_credits(ctx):
-        ticket = next(t for t, _ in ctx.notes["quota_plan"].tickets if t.id == tc.ticket_id)
+    quota = ctx.plans.quota
+    rows: dict[Any, FarmlandCredit] = dict(ctx.plans.farmland_rows)
+    for tc in ticket_credits(quota):
+        assert quota is not None  # a ticket credit exists only where tickets are redeemed
+        ticket = next(t for t, _ in quota.tickets if t.id == tc.ticket_id)
         credit = FarmlandCredit(
             county_code=p.county_code, source="land_ticket", project_no=ticket.ticket_no,
             area_m2=tc.area_m2, paddy_m2=tc.paddy_m2, grade=tc.grade,
@@ -112,7 +105,7 @@ def release_reservations(ctx: StepContext) -> None:
     open_deductions = [d for d in deductions if d.id not in reversed_ids]
     accounts = lock_rows(session, QuotaAccount, [d.account_id for d in open_deductions])
     for d in open_deductions:
-        post_quota(ctx, accounts[d.account_id], "release", -d.amount_m2,  # type: ignore[arg-type]
+        _post(ctx, accounts[d.account_id], "release", -d.amount_m2,  # type: ignore[arg-type]
                    document_no=d.document_no, reverses=d)
     pairings = session.execute(
         select(FarmlandPairing).where(FarmlandPairing.parcel_id == p.id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..context import StepContext
+from workflow.context import StepContext
 
 EffectFn = Callable[[StepContext], None]
 

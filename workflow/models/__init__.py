@@ -1,13 +1,19 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from .accounts import Account, ApiToken
-from .audit import AuditEvent
-from .deadlines import Deadline, SweepRun
-from .idempotency import IdempotencyKey
-from .ledgers import FarmlandCredit, FarmlandPairing, LandTicket, QuotaAccount, QuotaEntry
-from .outbox import OutboxCounter, OutboxEvent
-from .parcel import Parcel, ParcelRecord
-from .portal import (
+from workflow.models.accounts import Account, ApiToken
+from workflow.models.audit import AuditEvent
+from workflow.models.deadlines import Deadline, SweepRun
+from workflow.models.idempotency import IdempotencyKey
+from workflow.models.ledgers import (
+    FarmlandCredit,
+    FarmlandPairing,
+    LandTicket,
+    QuotaAccount,
+    QuotaEntry,
+)
+from workflow.models.outbox import OutboxCounter, OutboxEvent
+from workflow.models.parcel import Parcel, ParcelRecord
+from workflow.models.portal import (
     Application,
     AuthFailure,
     Certificate,
@@ -16,7 +22,7 @@ from .portal import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from .reference import County, PlanIndicator, Township
+from workflow.models.reference import County, PlanIndicator, Township
 
 __all__ = [
     "Account",

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base
-from .reference import Township
+from workflow.models.base import Base
+from workflow.models.reference import Township
 
 
 class Account(Base):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
+from workflow.models.base import Base
 
 DEADLINE_STATES = ("open", "met", "breached", "paused", "cancelled")
 

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base
-from .reference import Township
+from workflow.models.base import Base
+from workflow.models.reference import Township
 
 ZERO = Decimal("0.00")
 STOCK_COVER = ["id", "closed_on", "township_id", "ownership", "expropriated_on", "total_m2"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Amount, Base
+from workflow.models.base import Amount, Base
 
 
 class County(Base):

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from .. import law
-from ..context import StepContext
-from ..legal_calendar import add_working_days, add_years
-from ..models import Parcel
-from .registry import guard
+from workflow import law
+from workflow.context import StepContext
+from workflow.deadlines.calendar import add_working_days, add_years
+from workflow.models import Parcel
+from workflow.rules.registry import guard
 
 HA = Decimal("10000")
 

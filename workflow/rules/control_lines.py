@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import law
-from ..context import StepContext
-from .registry import guard
+from workflow import law
+from workflow.context import StepContext
+from workflow.rules.registry import guard
 
 
 @guard(codes=("RED_LINE_CONFLICT",),

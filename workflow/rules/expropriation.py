@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .. import law
-from ..context import StepContext
-from ..legal_calendar import add_working_days
-from .registry import guard
+from workflow import law
+from workflow.context import StepContext
+from workflow.deadlines.calendar import add_working_days
+from workflow.rules.registry import guard
 
 
 @guard(codes=("EXPROPRIATION_ANNOUNCEMENT_LATE",),

@@ -3,44 +3,19 @@ compensation before occupation (先补后占)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..context import StepContext
-from ..farmland_pairing import Available, Plan, plan_pairing
-from ..models import FarmlandCredit
-from ..repositories import lock_rows
-from .registry import guard
+from workflow.context import StepContext
+from workflow.ledgers.pairing import Available, Plan, plan_pairing
+from workflow.ledgers.plans import ticket_credits
+from workflow.models import FarmlandCredit
+from workflow.models.repository import lock_rows
+from workflow.rules.registry import guard
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class TicketCredit:
-    """A farmland credit that redeeming a land ticket will create (the ticket's cultivated and
-    paddy area, in proportion to the part redeemed)."""
-
-    ticket_id: int
-    area_m2: Decimal
-    paddy_m2: Decimal
-    grade: int
-
-
-def ticket_credits(ctx: StepContext) -> list[TicketCredit]:
-    plan = ctx.notes.get("quota_plan")
-    if plan is None:
-        return []
-    found = []
-    for ticket, used in plan.tickets:
-        share = used / ticket.area_m2
-        area = (ticket.cultivated_m2 * share).quantize(CENT)
-        paddy = min((ticket.paddy_m2 * share).quantize(CENT), area)
-        if area > 0:
-            found.append(TicketCredit(ticket.id, area, paddy, ticket.grade))
-    return found
 
 
 @guard(codes=("FARMLAND_BALANCE_UNMET", "FARMLAND_QUALITY_INSUFFICIENT",
@@ -99,7 +74,7 @@ def farmland_balanced(ctx: StepContext) -> None:
         pool_rows = sorted(rows, key=lambda c: (-c.grade, c.accepted_on, c.id))
     pool = [Available(c.id, c.remaining_area_m2, c.remaining_paddy_m2, c.grade)
             for c in pool_rows]
-    for tc in ticket_credits(ctx):
+    for tc in ticket_credits(ctx.plans.quota):
         if tc.grade <= grade:
             pool.append(Available(("ticket", tc.ticket_id), tc.area_m2, tc.paddy_m2, tc.grade))
     plan: Plan = plan_pairing(need_area, need_paddy, pool)
@@ -110,5 +85,5 @@ def farmland_balanced(ctx: StepContext) -> None:
                     available_paddy_m2=sum((a.paddy_m2 for a in pool), ZERO),
                     article="土地管理法 第三十条")
         return
-    ctx.notes["farmland_plan"] = plan
-    ctx.notes["farmland_rows"] = {c.id: c for c in pool_rows}
+    ctx.plans.farmland = plan
+    ctx.plans.farmland_rows = {c.id: c for c in pool_rows}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..context import StepContext
-from .registry import guard
+from workflow.context import StepContext
+from workflow.rules.registry import guard
 
 
 @guard(codes=("SAME_ACTOR_FORBIDDEN",),

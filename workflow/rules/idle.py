@@ -7,11 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .. import law
-from ..context import StepContext
-from ..legal_calendar import add_years
-from .registration import paid
-from .registry import guard
+from workflow import law
+from workflow.context import StepContext, paid
+from workflow.deadlines.calendar import add_years
+from workflow.rules.registry import guard
 
 ZERO = Decimal("0")
 
@@ -47,7 +46,7 @@ def idle_period_reached(ctx: StepContext) -> None:
         if on < due:
             ctx.violate("IDLE_NOT_DUE", basis="not_started", agreed_start=p.agreed_start_date,
                         idle_from=due, effective_date=on, article="闲置土地处置办法 第二条")
-        ctx.notes["idle_basis"] = "not_started"
+        ctx.plans.idle_basis = "not_started"
         return
     progress = _latest_details(ctx, "construction_progress")
     suspended = _latest_details(ctx, "construction_suspended")
@@ -72,12 +71,12 @@ def idle_period_reached(ctx: StepContext) -> None:
                     suspended_since=since, idle_from=due, effective_date=on,
                     article="闲置土地处置办法 第二条")
         return
-    ctx.notes["idle_basis"] = "stalled"
-    ctx.notes["suspended_since"] = since
+    ctx.plans.idle_basis = "stalled"
+    ctx.plans.suspended_since = since
 
 
 def idle_clock_start(ctx: StepContext) -> date | None:
-    from ..deadlines import running
+    from workflow.deadlines.clocks import running
 
     clocks = running(ctx, "idle_clock")
     return clocks[-1].clock_start if clocks else None

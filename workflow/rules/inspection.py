@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..context import StepContext
-from .registry import guard
+from workflow.context import StepContext
+from workflow.rules.registry import guard
 
 
 @guard(codes=("AREA_EXCEEDS_APPROVED",), source="土地管理法 第七十七条第二款 (批少占多)",

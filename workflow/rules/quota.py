@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..context import StepContext
-from ..models import LandTicket, QuotaAccount
-from ..repositories import lock_rows
-from .registry import guard
+from workflow.context import StepContext
+from workflow.ledgers.plans import QuotaPlan
+from workflow.models import LandTicket, QuotaAccount
+from workflow.models.repository import lock_rows
+from workflow.rules.registry import guard
 
 ZERO = Decimal("0.00")
-
-
-@dataclass
-class QuotaPlan:
-    account: QuotaAccount
-    needed_m2: Decimal
-    tickets: list[tuple[LandTicket, Decimal]] = field(default_factory=list)
 
 
 def _account(ctx: StepContext) -> QuotaAccount | None:
@@ -103,4 +96,4 @@ def quota_available(ctx: StepContext) -> None:
                     land_tickets_m2=from_tickets, account_id=account.id, year=year,
                     article="土地管理法 第二十三条; 66号令 第二条")
         return
-    ctx.notes["quota_plan"] = plan
+    ctx.plans.quota = plan

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..context import StepContext
-from .registry import guard
+from workflow.context import StepContext, paid
+from workflow.rules.registry import guard
 
 ZERO = Decimal("0.00")
-
-
-def paid(ctx: StepContext, kind: str, purpose: str | None = None) -> Decimal:
-    total = ZERO
-    for r in ctx.records(kind):
-        if r.occurred_on > ctx.effective_date:
-            continue
-        if purpose is not None and (r.details or {}).get("purpose", "land_price") != purpose:
-            continue
-        total += Decimal(str((r.details or {}).get("amount_yuan", "0")))
-    return total
 
 
 @guard(codes=("PAYMENT_OUTSTANDING",),

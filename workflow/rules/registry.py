@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..codes import CODES
-from ..context import StepContext
+from workflow.codes import CODES
+from workflow.context import StepContext
 
 GuardFn = Callable[[StepContext], None]
 

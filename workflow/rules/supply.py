@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import law
-from ..context import StepContext
-from .registry import guard
+from workflow import law
+from workflow.context import StepContext
+from workflow.rules.registry import guard
 
 USE_ZH = {"industrial": "工业", "commercial": "商业", "tourism": "旅游", "entertainment": "娱乐",
           "commodity_housing": "商品住宅", "residential": "居住", "education": "教育"}

@@ -1,0 +1,313 @@
+"""The ``landflow`` commands: like the views, each parses its arguments, calls one workflow
+operation and prints what it returned. ``create_app`` registers them on the app's CLI; the
+``landflow`` entry point (``api.cli``) serves them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from workflow.errors import LandflowError
+
+from .base import runtime
+
+
+def _fail(err: LandflowError) -> None:
+    detail = getattr(err, "errors", None) or err.details
+    raise click.ClickException(f"{err.code}: {err.message} / {err.message_en} {detail or ''}")
+
+
+class Progress:
+    """Progress of a long command on stderr: a live line on a terminal, every 10% otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._last = -1
+        self._tty = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        pct = 100 if total == 0 else int(done * 100 / total)
+        step = pct if self._tty else pct - pct % 10
+        if step == self._last:
+            return
+        self._last = step
+        if self._tty:
+            click.echo(f"\r{self.label}: {done}/{total} ({pct}%)", nl=done >= total, err=True)
+        else:
+            click.echo(f"{self.label}: {done}/{total} ({pct}%)", err=True)
+
+
+def register_commands(app: Flask) -> None:
+    for command in (db, seed, demo, users, diagram, audit, rules, sweep, deliver, import_,
+                    export):
+        app.cli.add_command(command)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+@click.group(help="Database schema (Alembic migrations).")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Migrate the database to the latest schema.")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    from workflow.operator.migrate import upgrade
+
+    url = runtime().settings.database_url
+    upgrade(url, revision)
+    click.echo(f"database at {revision}: {_safe_url(url)}")
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url
+
+
+# --- reference data and demo ------------------------------------------------------------------
+
+
+@click.command(help="Load Shizhu County's reference data (idempotent).")
+@with_appcontext
+def seed() -> None:
+    from workflow.operator.seed import load_seed
+
+    report = load_seed(runtime().uow())
+    click.echo(f"seed: {report.counties} county, {report.townships} townships, "
+               f"{report.indicators} indicators; {report.changed} rows added or changed")
+
+
+@click.command(help="Generate a demo portfolio driven through the real transitions.")
+@click.option("--parcels", "count", default=60, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--seed", "random_seed", default=2021, show_default=True, type=int)
+@with_appcontext
+def demo(count: int, random_seed: int) -> None:
+    from workflow.operator.demo import generate_demo
+
+    try:
+        report = generate_demo(runtime(), count=count, random_seed=random_seed,
+                               progress=Progress("demo parcels"))
+    except LandflowError as err:
+        _fail(err)
+        return
+    click.echo("demo: " + ", ".join(f"{k} {v}" for k, v in sorted(report.items())))
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+@click.group(help="Accounts and bearer tokens.")
+def users() -> None:
+    pass
+
+
+@users.command("add", help="Create an account; prints its bearer token once, on the last line.")
+@click.argument("name")
+@click.option("--role", required=True,
+              type=click.Choice(["clerk", "approver", "auditor", "portal", "admin"]))
+@click.option("--township", default=None, help="Bind the account to one township (name or code)")
+@click.option("--expires-days", default=None, type=click.IntRange(1, 3650),
+              help="The token expires after this many days")
+@with_appcontext
+def users_add(name: str, role: str, township: str | None, expires_days: int | None) -> None:
+    from datetime import timedelta
+
+    from workflow.accounts.services import add_user
+
+    rt = runtime()
+    expires_at = rt.clock.now() + timedelta(days=expires_days) if expires_days else None
+    try:
+        created = add_user(rt.uow(), name, role, township, expires_at=expires_at)
+    except LandflowError as err:
+        _fail(err)
+        return
+    scope = f" in {created.township}" if created.township else ""
+    click.echo(f"account {created.account_id} {created.name} ({created.role}{scope}); "
+               "the token below is shown only once:", err=False)
+    click.echo(created.token)
+
+
+@users.command("list", help="List accounts.")
+@with_appcontext
+def users_list() -> None:
+    from workflow.accounts.services import list_users
+
+    for u in list_users(runtime().reader()):
+        state = "active" if u["active"] else "revoked"
+        click.echo(f"{u['id']:>4}  {u['name']:<24} {u['role']:<9} {u['township'] or '-':<8} "
+                   f"{state}")
+
+
+@users.command("revoke", help="Deactivate an account and revoke its tokens at once.")
+@click.argument("name")
+@with_appcontext
+def users_revoke(name: str) -> None:
+    from workflow.accounts.services import revoke_user
+
+    try:
+        n = revoke_user(runtime().uow(), name)
+    except LandflowError as err:
+        _fail(err)
+        return
+    click.echo(f"revoked {name}: {n} token(s)")
+
+
+# --- lifecycle and audit ------------------------------------------------------------------------
+
+
+@click.command(help="Write the lifecycle as a Mermaid state diagram.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--markdown", "-m", is_flag=True, help="The whole docs/lifecycle.md page")
+def diagram(output: Path | None, markdown: bool) -> None:
+    from states.diagram import lifecycle_markdown, mermaid
+
+    text = lifecycle_markdown() if markdown else mermaid()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
+@click.command(help="The daily sweep: breaches, suspected idle land, lapsed approvals.")
+@click.option("--as-of", "as_of", default=None, help="Sweep as of this date (default today)")
+@with_appcontext
+def sweep(as_of: str | None) -> None:
+    from datetime import date
+
+    from workflow.deadlines.sweep import run_sweep
+
+    day = date.fromisoformat(as_of) if as_of else None
+    progress = {}
+
+    def show(phase: str, done: int, total: int) -> None:
+        progress.setdefault(phase, Progress(phase))(done, total)
+
+    try:
+        report = run_sweep(runtime(), day, progress=show)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command(help="Deliver webhook events (a worker loop; --once for cron).")
+@click.option("--once", is_flag=True, help="One pass over the due subscriptions, then exit")
+@click.option("--interval", default=1.0, show_default=True, type=float)
+@with_appcontext
+def deliver(once: bool, interval: float) -> None:
+    from workflow.portal.delivery import DeliveryPolicy, deliver_once, run_worker
+
+    rt = runtime()
+    s = rt.settings
+    policy = DeliveryPolicy(backoff_base_s=s.webhook_backoff_base_s,
+                            backoff_max_s=s.webhook_backoff_max_s,
+                            max_failures=s.webhook_max_failures, timeout_s=s.webhook_timeout_s)
+    if once:
+        stats = deliver_once(rt.uow, policy)
+        click.echo(f"delivered {stats['delivered']}, failed {stats['failed']}, "
+                   f"suspended {stats['suspended']}")
+        return
+
+    def report(stats: dict[str, int]) -> None:
+        if any(stats.values()):
+            click.echo(f"delivered {stats['delivered']}, failed {stats['failed']}, "
+                       f"suspended {stats['suspended']}")
+
+    click.echo(f"delivering webhooks every {interval}s (Ctrl-C stops)")
+    try:
+        run_worker(rt.uow, policy, interval_s=interval, on_pass=report)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@click.command("import", help="Import surveyed parcels from CSV or GeoJSON.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write rejected rows and reasons to this CSV")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Processes validating and writing batches (PostgreSQL; default: CPUs)")
+@with_appcontext
+def import_(path: Path, batch_size: int, report_path: Path | None, workers: int | None) -> None:
+    import time
+
+    from workflow.operator.importer import import_file
+
+    total = None
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig") as f:
+            total = max(sum(1 for _ in f) - 1, 0)
+    t0 = time.perf_counter()
+    import os
+
+    report = import_file(runtime(), path, batch_size=batch_size,
+                         progress=Progress("rows"), total_hint=total,
+                         workers=workers or min(4, os.cpu_count() or 1))
+    seconds = time.perf_counter() - t0
+    rate = report.imported / seconds if seconds else 0
+    click.echo(f"import {path.name}: {report.rows} rows, {report.imported} imported in "
+               f"{report.batches} batches, {len(report.rejected)} rejected; {seconds:.1f} s "
+               f"({rate:,.0f} parcels/s)")
+    if report.rejected:
+        target = report_path or path.with_name(path.stem + ".rejected.csv")
+        report.write(target)
+        click.echo(f"rejected rows and reasons: {target}")
+        for r in report.rejected[:10]:
+            click.echo(f"  line {r.line} ({r.code}): {r.errors}")
+
+
+@click.command(help="Export every parcel's survey in the import format (CSV or GeoJSON).")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export(path: Path) -> None:
+    from workflow.operator.importer import export_parcels
+
+    n = export_parcels(runtime(), path, progress=Progress("parcels"))
+    click.echo(f"exported {n} parcels to {path}")
+
+
+@click.command(help="The rule registry: every guard, its codes and its legal source.")
+@click.option("--markdown", is_flag=True, help="docs/rules.md")
+def rules(markdown: bool) -> None:
+    from workflow.rules import GUARDS
+    from workflow.rules.doc import rules_markdown
+
+    if markdown:
+        click.echo(rules_markdown(), nl=False)
+        return
+    for name, g in sorted(GUARDS.items()):
+        click.echo(f"{name:<40} {', '.join(g.codes)}")
+
+
+@click.group(help="The audit trail.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Walk every hash chain; report the first broken link.")
+@with_appcontext
+def audit_verify() -> None:
+    from workflow.audit import verify_chains
+
+    with runtime().reader() as uow:
+        report = verify_chains(uow.session, progress=Progress("audit events"))
+    if report.ok:
+        click.echo(f"audit OK: {report.events} events in {report.streams} chains verified")
+        return
+    b = report.broken
+    assert b is not None
+    click.echo(f"audit BROKEN at {b.stream} #{b.stream_seq} (event {b.event_id}): {b.reason}",
+               err=True)
+    sys.exit(1)

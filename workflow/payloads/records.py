@@ -1,0 +1,79 @@
+"""What a record (a dated procedural step) accepts, with the details each kind must carry."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+)
+
+from workflow.payloads.fields import RECORD_KINDS, Amount, Money, Strict, Text
+
+
+class PaymentDetails(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    amount_yuan = Money(required=True, minimum=Decimal("0.01"))
+    purpose = fields.String(load_default="land_price",
+                            validate=validate.OneOf(("land_price", "idle_fee", "compensation",
+                                                     "other")))
+
+
+class IdleDisposalDetails(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    option = fields.String(required=True, validate=validate.OneOf((
+        "extension", "change_of_use", "temporary_use", "agreed_recovery", "land_swap")))
+    agreement_ref = Text(120, required=True, metadata={"description": "补充协议 number"})
+    new_agreed_start_date = fields.Date(load_default=None)
+    new_agreed_completion_date = fields.Date(load_default=None)
+    temp_use_start = fields.Date(load_default=None)
+    temp_use_end = fields.Date(load_default=None)
+
+
+class ProgressDetails(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    developed_area_m2 = Amount(required=True)
+    planned_area_m2 = Amount(required=True, minimum=Decimal("0.01"))
+    invested_yuan = Money(required=True)
+    total_investment_yuan = Money(required=True, minimum=Decimal("0.01"))
+
+
+class SuspendedDetails(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    since = fields.Date(required=True)
+
+
+RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {
+    "payment": PaymentDetails, "idle_disposal": IdleDisposalDetails,
+    "construction_progress": ProgressDetails, "construction_suspended": SuspendedDetails,
+}
+
+
+class RecordSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(RECORD_KINDS))
+    date = fields.Date(required=True)
+    details = fields.Dict(load_default=dict)
+
+    @post_load
+    def _details(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        schema = RECORD_DETAIL_SCHEMAS.get(data["kind"])
+        if schema is not None:
+            try:
+                data["details"] = {**data["details"], **schema().load(data["details"])}
+            except ValidationError as exc:
+                raise ValidationError({"details": exc.messages}) from exc
+        return data

@@ -1,0 +1,111 @@
+"""What the survey accepts: the land-class split, control-line areas and geometry, checked for
+the facts a survey must be consistent in."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import (
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
+
+from workflow.payloads.fields import OWNERSHIPS, Amount, Strict, Text
+
+
+def survey_problems(land: dict[str, Any], lines: dict[str, Any]
+                    ) -> list[tuple[tuple[str, ...], str]]:
+    """The facts a survey must be consistent in, whichever form it came in (the API's nested
+    body or an import row): (field path, message) for each problem."""
+    zero = Decimal(0)
+    found: list[tuple[tuple[str, ...], str]] = []
+    farmland = land.get("farmland_m2") or zero
+    if (land.get("paddy_m2") or zero) > farmland:
+        found.append((("land", "paddy_m2"),
+                      "水田面积不得大于耕地面积 / paddy_m2 must not exceed farmland_m2"))
+    if farmland > 0 and land.get("farmland_grade") is None:
+        found.append((("land", "farmland_grade"),
+                      "有耕地时须填写耕地质量等别 / farmland_grade is required when there is "
+                      "farmland"))
+    total = sum((land.get(k) or zero for k in
+                 ("farmland_m2", "other_agricultural_m2", "unused_m2", "construction_m2")), zero)
+    if total <= 0:
+        found.append((("land",), "地块总面积须大于零 / the parcel's total area must be positive"))
+    if (lines.get("basic_farmland_m2") or zero) > farmland:
+        found.append((("control_lines",), "永久基本农田不得大于耕地面积 / basic_farmland_m2 "
+                                          "must not exceed farmland_m2"))
+    if (lines.get("red_line_m2") or zero) > total:
+        found.append((("control_lines",), "生态保护红线面积不得大于地块面积 / red_line_m2 must "
+                                          "not exceed the parcel's area"))
+    return found
+
+
+def _nest(problems: list[tuple[tuple[str, ...], str]]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    for path, message in problems:
+        if len(path) == 1:
+            slot = errors.setdefault(path[0], [])
+            (slot if isinstance(slot, list) else slot.setdefault("_schema", [])).append(message)
+        else:
+            sub = errors.setdefault(path[0], {})
+            if isinstance(sub, list):
+                sub = errors[path[0]] = {"_schema": sub}
+            sub.setdefault(path[1], []).append(message)
+    return errors
+
+
+class LandSchema(Strict):
+    farmland_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "耕地"})
+    paddy_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "水田 (part of 耕地)"})
+    farmland_grade = fields.Integer(
+        validate=validate.Range(min=1, max=15), allow_none=True,
+        metadata={"description": "耕地质量等别 1 (best) … 15"})
+    other_agricultural_m2 = Amount(load_default=Decimal("0.00"))
+    unused_m2 = Amount(load_default=Decimal("0.00"))
+    construction_m2 = Amount(load_default=Decimal("0.00"))
+
+
+class ControlLinesSchema(Strict):
+    basic_farmland_m2 = Amount(load_default=Decimal("0.00"),
+                               metadata={"description": "永久基本农田 (part of 耕地)"})
+    red_line_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "生态保护红线"})
+    in_development_boundary = fields.Boolean(load_default=True,
+                                             metadata={"description": "城镇开发边界内"})
+
+
+_GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                   "MultiPolygon", "GeometryCollection")
+
+
+def _check_geometry(value: dict[str, Any]) -> None:
+    kind = value.get("type")
+    if kind not in _GEOMETRY_TYPES:
+        raise ValidationError(f"GeoJSON geometry type must be one of {', '.join(_GEOMETRY_TYPES)}")
+    if kind == "GeometryCollection":
+        if not isinstance(value.get("geometries"), list):
+            raise ValidationError("GeometryCollection needs 'geometries'")
+    elif not isinstance(value.get("coordinates"), list):
+        raise ValidationError("GeoJSON geometry needs a 'coordinates' array")
+
+
+class SurveySchema(Strict):
+    code = Text(64, required=True, metadata={"description": "Parcel code, unique"})
+    effective_date = fields.Date(metadata={"description": "Survey date; default today"})
+    township = Text(40, required=True,
+                    metadata={"description": "Township name (e.g. 南宾街道) or code"})
+    ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
+    land = fields.Nested(LandSchema, required=True)
+    control_lines = fields.Nested(ControlLinesSchema, load_default=None)
+    geometry = fields.Dict(load_default=None, validate=_check_geometry,
+                           metadata={"description": "Optional GeoJSON geometry"})
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
+        if "land" not in data:
+            return  # reported as missing already
+        problems = survey_problems(data["land"], data.get("control_lines") or {})
+        if problems:
+            raise ValidationError(_nest(problems))

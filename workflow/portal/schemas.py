@@ -1,0 +1,87 @@
+"""What the portal and its administration accept: applications with their applicant, webhook
+hosts and subscriptions, certificate revocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import (
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from workflow.payloads.fields import Strict, Text
+from workflow.payloads.survey import SurveySchema
+
+
+def _check_applicant(data: dict[str, Any]) -> None:
+    from workflow.portal.identity import valid_id_number, valid_uscc
+
+    id_no = data.get("id_no", "")
+    if data.get("type") == "organisation" and not valid_uscc(id_no):
+        raise ValidationError("统一社会信用代码校验不通过 / invalid unified social credit code",
+                              "id_no")
+    if data.get("type") == "person" and not valid_id_number(id_no):
+        raise ValidationError("公民身份号码校验不通过 / invalid citizen identity number", "id_no")
+
+
+class ApplicantSchema(Strict):
+    type = fields.String(required=True, validate=validate.OneOf(("organisation", "person")))
+    name = Text(200, required=True)
+    id_no = fields.String(required=True, validate=validate.Length(equal=18),
+                          metadata={"description": "统一社会信用代码 (organisation) or "
+                                                   "公民身份号码 (person), checksum verified"})
+
+    @validates_schema
+    def _checksum(self, data: dict[str, Any], **_: Any) -> None:
+        _check_applicant(data)
+
+    @post_load
+    def _upper(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["id_no"] = data["id_no"].upper()
+        return data
+
+
+class PortalParcelSchema(SurveySchema):
+    code = Text(64, load_default=None,
+                metadata={"description": "Parcel code; default YKB-<portal_no>"})
+
+
+class ApplicationSchema(Strict):
+    portal_no = fields.String(required=True, validate=[
+        validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9\-_.]+$")],
+        metadata={"description": "The portal's own application number (idempotency key)"})
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    parcel = fields.Nested(PortalParcelSchema, required=True)
+
+    @post_load
+    def _code(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if not data["parcel"].get("code"):
+            data["parcel"]["code"] = f"YKB-{data['portal_no']}"
+        return data
+
+
+class AllowedHostSchema(Strict):
+    host = fields.String(required=True, validate=[
+        validate.Length(min=1, max=253),
+        validate.Regexp(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)*"
+                        r"[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?$")])
+
+
+class SubscriptionSchema(Strict):
+    url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
+    event_types = fields.List(fields.String(validate=validate.Regexp(r"^(\*|[a-z_.]{1,40})$")),
+                              load_default=lambda: ["*"], validate=validate.Length(max=20),
+                              metadata={"description": "Type prefixes, e.g. transition., "
+                                                       "certificate.; * for all"})
+    secret = fields.String(load_default=None, validate=validate.Length(min=16, max=128))
+    from_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**62))
+
+
+class RevokeSchema(Strict):
+    date = fields.Date(required=True)
+    reason = Text(300, required=True)

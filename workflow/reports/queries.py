@@ -1,0 +1,413 @@
+"""The auditor's read side: idle land, approved-but-unsupplied land and the plan's indicators,
+"as of" any date.
+
+Every answer is computed from effective dates (milestones on the parcel, clocks with their
+opened/closed dates), so the past is reproducible: an event dated after ``as_of`` never changes
+the answer for ``as_of``, and a backdated event changes it only from its own date on.
+
+Categories (RULES.md §3.1, working definitions, version 1):
+- 批而未征 ``approved_unexpropriated``: collective land approved by ``as_of``, not yet expropriated;
+- 征而未供 ``expropriated_unsupplied``: expropriated by ``as_of``, not yet supplied;
+- 批而未供 ``approved_unsupplied``: approved, not yet supplied (a lapsed approval leaves the base);
+- 供而未用 ``supplied_unused``: supplied, the agreed start date passed, construction not started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import and_, extract, func, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from workflow import law
+from workflow.access import AUDIT_READERS, Actor, require
+from workflow.canonical import money
+from workflow.deadlines.calendar import add_years
+from workflow.errors import ValidationFailed
+from workflow.models import County, Deadline, LandTicket, Parcel, PlanIndicator, Township
+from workflow.models.repository import find_township
+from workflow.models.sql import amount
+from workflow.uow import UnitOfWork
+
+CATEGORY_LABELS = {
+    "approved_unexpropriated": "批而未征", "expropriated_unsupplied": "征而未供",
+    "approved_unsupplied": "批而未供", "supplied_unused": "供而未用",
+}
+DEFINITION_VERSION = 1
+ZERO = Decimal("0.00")
+KM2 = Decimal("1000000")
+
+
+def _township_id(session: Session, township: str | None) -> int | None:
+    if township is None:
+        return None
+    t = find_township(session, township)
+    if t is None:
+        raise ValidationFailed({"township": ["未知的乡镇（街道） / unknown township"]})
+    return t.id
+
+
+def _total_area() -> Any:
+    return Parcel.total_m2
+
+
+def _converted_area() -> Any:
+    return amount(Parcel.total_m2 - Parcel.construction_m2)
+
+
+def _ratio(num: Decimal, den: Decimal) -> str | None:
+    if den <= 0:
+        return None
+    return str((num / den).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+# --- idle land ---------------------------------------------------------------------------------
+
+
+def running_on(kind: str, as_of: date, *, due_before: bool = False,
+               township_id: int | None = None) -> Any:
+    """``kind`` clocks running on ``as_of`` and due by then (or before it): (deadline_id,
+    due_on, parcel_id), as two index-only ranges — clocks still running, and clocks that
+    closed after ``as_of``."""
+    due = Deadline.due_on < as_of if due_before else Deadline.due_on <= as_of
+    cols = (Deadline.id.label("deadline_id"), Deadline.due_on.label("due_on"),
+            Deadline.parcel_id.label("parcel_id"))
+    parts = []
+    for closed in (Deadline.closed_on.is_(None), Deadline.closed_on > as_of):
+        q = select(*cols).where(Deadline.kind == kind, closed, due, Deadline.opened_on <= as_of)
+        if township_id is not None:
+            q = q.where(Deadline.township_id == township_id)
+        parts.append(q)
+    return union_all(*parts).subquery()
+
+
+def _idle_item(d: Deadline, p: Parcel, t: Township, as_of: date) -> dict[str, Any]:
+    determined = d.determined_on is not None and d.determined_on <= as_of
+    cause = d.cause if determined else None
+    fee_applies = cause not in ("government", "force_majeure")
+    base = d.amount_yuan or ZERO
+    fee = (base * law.value("idle.fee_rate")).quantize(Decimal("0.01")) if fee_applies else ZERO
+    recovery_on = d.recovery_on or add_years(d.clock_start or d.due_on, 1)
+    return {
+        "code": p.code, "parcel_id": p.id,
+        "township": {"code": t.code, "name": t.name},
+        "clock_start": d.clock_start.isoformat() if d.clock_start else None,
+        "idle_from": d.due_on.isoformat(),
+        "days_idle": (as_of - (d.clock_start or d.due_on)).days,
+        "land_price_yuan": money(base),
+        "fee_due_yuan": money(fee),
+        "recovery_from": recovery_on.isoformat(),
+        "recovery_due": fee_applies and as_of >= recovery_on,
+        "cause": cause,
+        "determination": "determined" if determined else "suspected",
+        "determined_on": d.determined_on.isoformat() if determined and d.determined_on else None,
+        "determination_no": d.determination_no if determined else None,
+        "area_m2": money(p.supplied_area_m2 or p.total_m2),
+    }
+
+
+def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+              township: str | None = None, page: int = 1, per_page: int = 50,
+              everything: bool = False) -> dict[str, Any]:
+    require(actor, AUDIT_READERS)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        ids = running_on("idle_clock", as_of, township_id=_township_id(s, township))
+        total = s.execute(select(func.count()).select_from(ids)).scalar_one()
+        # The page is cut from the index rows first; only its rows are then read in full.
+        page_ids = select(ids.c.deadline_id, ids.c.due_on).order_by(ids.c.due_on,
+                                                                     ids.c.deadline_id)
+        if not everything:
+            page_ids = page_ids.limit(per_page).offset((page - 1) * per_page)
+        chosen = page_ids.subquery()
+        rows = s.execute(
+            select(Deadline, Parcel, Township)
+            .join(chosen, chosen.c.deadline_id == Deadline.id)
+            .join(Parcel, Parcel.id == Deadline.parcel_id)
+            .join(Township, Township.id == Parcel.township_id)
+            .order_by(Deadline.due_on, Deadline.id))
+        items = [_idle_item(d, p, t, as_of) for d, p, t in rows]
+        fee_total = sum((Decimal(i["fee_due_yuan"]) for i in items), ZERO)
+        return {"as_of": as_of.isoformat(), "items": items, "total": total, "page": page,
+                "per_page": per_page, "page_fee_due_yuan": money(fee_total)}
+
+
+# --- approved but unsupplied -----------------------------------------------------------------
+
+
+def _not_closed(as_of: date) -> Any:
+    return or_(Parcel.closed_on.is_(None), Parcel.closed_on > as_of)
+
+
+def _approved_base(as_of: date) -> list[Any]:
+    """Approved by ``as_of`` and not withdrawn from the base by a lapse before it."""
+    return [Parcel.approved_on <= as_of, _not_closed(as_of)]
+
+
+def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
+                category: str | None) -> tuple[Any | None, Any | None]:
+    """The two stocks as index-only ranges, never a scan of every approved parcel:
+
+    - approved but unsupplied (批而未供, and within it 批而未征 and 征而未供): (parcel_id,
+      approved_on) of parcels never supplied, or first supplied after ``as_of``;
+    - supplied but unused (供而未用): (deadline_id, parcel_id, due_on) of agreed-start clocks
+      running on ``as_of`` and past due — a running clock is its parcel's supply, so the
+      parcel need not be read unless a cohort is asked for.
+    Either is None when the category leaves it out."""
+    def narrowed(q: Any) -> Any:
+        q = q.where(*_approved_base(as_of))
+        if township_id is not None:
+            q = q.where(Parcel.township_id == township_id)
+        if cohort is not None:
+            q = q.where(Parcel.approved_on >= date(cohort, 1, 1),
+                        Parcel.approved_on <= date(cohort, 12, 31))
+        if category == "approved_unexpropriated":
+            q = q.where(Parcel.ownership == "collective",
+                        or_(Parcel.expropriated_on.is_(None), Parcel.expropriated_on > as_of))
+        elif category == "expropriated_unsupplied":
+            q = q.where(Parcel.expropriated_on <= as_of)
+        return q
+
+    unsupplied = unused = None
+    if category != "supplied_unused":
+        cols = (Parcel.id.label("parcel_id"), Parcel.approved_on.label("approved_on"))
+        unsupplied = union_all(
+            narrowed(select(*cols).where(Parcel.first_supplied_on.is_(None))),
+            narrowed(select(*cols).where(Parcel.first_supplied_on > as_of))).subquery()
+    if category in (None, "supplied_unused"):
+        clocks = running_on("agreed_start", as_of, due_before=True, township_id=township_id)
+        q = select(clocks.c.deadline_id, clocks.c.parcel_id, clocks.c.due_on)
+        if cohort is not None:
+            q = q.join(Parcel, Parcel.id == clocks.c.parcel_id).where(
+                Parcel.approved_on >= date(cohort, 1, 1),
+                Parcel.approved_on <= date(cohort, 12, 31))
+        unused = q.subquery()
+    return unsupplied, unused
+
+
+def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+               township: str | None = None, category: str | None = None,
+               cohort: int | None = None, page: int = 1, per_page: int = 50,
+               everything: bool = False) -> dict[str, Any]:
+    """Approved-but-unsupplied parcels first (by approval date), then supplied-but-unused ones
+    (by agreed start date); each part is cut by the page from its own index order."""
+    require(actor, AUDIT_READERS)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        first, second = _stock_sets(as_of, _township_id(s, township), cohort, category)
+        n1 = s.execute(select(func.count()).select_from(first)).scalar_one() if first is not \
+            None else 0
+        n2 = s.execute(select(func.count()).select_from(second)).scalar_one() if second is \
+            not None else 0
+        offset = 0 if everything else (page - 1) * per_page
+        limit = n1 + n2 if everything else per_page
+        ids1: list[int] = []
+        ids2: list[int] = []
+        if first is not None and offset < n1:
+            ids1 = list(s.execute(select(first.c.parcel_id).order_by(
+                first.c.approved_on, first.c.parcel_id).offset(offset).limit(limit)).scalars())
+        if second is not None and len(ids1) < limit:
+            ids2 = list(s.execute(select(second.c.parcel_id).order_by(
+                second.c.due_on, second.c.deadline_id).offset(max(0, offset - n1))
+                .limit(limit - len(ids1))).scalars())
+        rows = {p.id: (p, t) for p, t in s.execute(
+            select(Parcel, Township).join(Township, Township.id == Parcel.township_id)
+            .where(Parcel.id.in_(ids1 + ids2)))} if ids1 or ids2 else {}
+        items = [_stock_item(*rows[i], 1, as_of) for i in ids1] + \
+            [_stock_item(*rows[i], 2, as_of) for i in ids2]
+        return {"as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
+                "items": items, "total": n1 + n2, "page": page, "per_page": per_page}
+
+
+def _stock_item(p: Parcel, t: Township, which: int, as_of: date) -> dict[str, Any]:
+    if which == 2:
+        cats = ["supplied_unused"]
+    else:
+        expropriated = p.expropriated_on is not None and p.expropriated_on <= as_of
+        cats = (["expropriated_unsupplied"] if expropriated else
+                ["approved_unexpropriated"] if p.ownership == "collective" else [])
+        cats.append("approved_unsupplied")
+    assert p.approved_on is not None
+    return {
+        "code": p.code, "parcel_id": p.id, "township": {"code": t.code, "name": t.name},
+        "categories": cats, "labels": [CATEGORY_LABELS[c] for c in cats],
+        "cohort": p.approved_on.year, "approved_on": p.approved_on.isoformat(),
+        "approval_no": p.approval_no, "area_m2": money(p.total_m2),
+        "age_days": (as_of - p.approved_on).days,
+        "expropriated_on": _iso(p.expropriated_on, as_of),
+        "supplied_on": _iso(p.first_supplied_on, as_of),
+        "agreed_start_date": p.agreed_start_date.isoformat()
+        if which == 2 and p.agreed_start_date else None,
+    }
+
+
+def _iso(d: date | None, as_of: date) -> str | None:
+    return d.isoformat() if d is not None and d <= as_of else None
+
+
+def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+                       township: str | None = None) -> dict[str, Any]:
+    """Per approval cohort: approved, supplied and each stock; and the rolling supply rate.
+    One pass over a covering index (no table page is read): every figure is a filtered sum,
+    and 供而未用 is a membership test against the small set of overdue agreed-start clocks."""
+    require(actor, AUDIT_READERS)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        tid = _township_id(s, township)
+        window = law.value("supply_rate.window_years")
+        since = add_years(as_of, -window)
+        area = Parcel.total_m2
+        supplied = Parcel.first_supplied_on <= as_of
+        not_supplied = or_(Parcel.first_supplied_on.is_(None), Parcel.first_supplied_on > as_of)
+        _, clocks = _stock_sets(as_of, tid, None, "supplied_unused")
+        assert clocks is not None
+        sums = {
+            "supplied": supplied,
+            "expropriated_unsupplied": and_(Parcel.expropriated_on <= as_of, not_supplied),
+            "approved_unexpropriated": and_(
+                Parcel.ownership == "collective", not_supplied,
+                or_(Parcel.expropriated_on.is_(None), Parcel.expropriated_on > as_of)),
+            "supplied_unused": Parcel.id.in_(select(clocks.c.parcel_id)),
+            "window": Parcel.approved_on > since,
+            "window_supplied": and_(Parcel.approved_on > since, supplied),
+        }
+        cond = _approved_base(as_of)
+        if tid is not None:
+            cond.append(Parcel.township_id == tid)
+        year = extract("year", Parcel.approved_on)
+        rows = s.execute(
+            select(year.label("cohort"), func.count().label("parcels"),
+                   amount(func.sum(area)).label("approved"),
+                   *[amount(func.coalesce(func.sum(area).filter(flag), 0)).label(k)
+                     for k, flag in sums.items()])
+            .where(*cond).group_by(year).order_by(year)
+        ).all()
+        cohorts = []
+        for r in rows:
+            approved = r.approved or ZERO
+            cohorts.append({
+                "cohort": int(r.cohort), "parcels": r.parcels, "approved_m2": money(approved),
+                "supplied_m2": money(r.supplied),
+                "approved_unexpropriated_m2": money(r.approved_unexpropriated),
+                "expropriated_unsupplied_m2": money(r.expropriated_unsupplied),
+                "approved_unsupplied_m2": money(approved - r.supplied),
+                "supplied_unused_m2": money(r.supplied_unused),
+                "supply_rate": _ratio(r.supplied, approved),
+            })
+        w_approved = sum((r.window for r in rows), ZERO)
+        w_supplied = sum((r.window_supplied for r in rows), ZERO)
+        rate = _ratio(w_supplied, w_approved)
+        minimum = law.value("supply_rate.min")
+        keys = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",
+                "supplied_unused")
+        totals = {k: money(sum((Decimal(c[f"{k}_m2"]) for c in cohorts), ZERO)) for k in keys}
+        return {
+            "as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
+            "township": township, "cohorts": cohorts, "stock_m2": totals,
+            "rolling": {"window_years": window, "from": since.isoformat(),
+                        "approved_m2": money(w_approved), "supplied_m2": money(w_supplied),
+                        "supply_rate": rate, "minimum": str(minimum),
+                        "below_minimum": rate is not None and Decimal(rate) < minimum},
+        }
+
+
+# --- indicators (专栏3) ------------------------------------------------------------------------
+
+
+def indicators(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None) -> dict[str, Any]:
+    require(actor, AUDIT_READERS)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        county = s.execute(select(County)).scalars().first()
+        if county is None:
+            raise ValidationFailed({"county": ["no county seeded: run landflow seed"]})
+        start = date(county.plan_period_start, 1, 1)
+        end = min(as_of, date(county.plan_period_end, 12, 31))
+        computed: dict[str, dict[str, Any]] = {}
+        approved = s.execute(select(amount(func.coalesce(func.sum(_converted_area()), 0))).where(
+            Parcel.approved_on >= start, Parcel.approved_on <= end,
+            or_(Parcel.closed_on.is_(None), Parcel.closed_on > as_of))).scalar_one()
+        computed["new_construction_land_approved"] = {
+            "value": _km2(approved), "basis": f"approvals {start.isoformat()}..{end.isoformat()}"
+                                              " (new construction land: agricultural + unused)"}
+        tickets = s.execute(select(amount(func.coalesce(func.sum(LandTicket.area_m2), 0))).where(
+            LandTicket.traded_on >= start, LandTicket.traded_on <= end)).scalar_one()
+        computed["land_ticket_traded_area"] = {
+            "value": _km2(tickets), "basis": "land tickets traded in the plan period"}
+        rate, stock, disposed = _disposal_rate(s, as_of)
+        computed["unsupplied_idle_disposal_rate"] = {
+            "value": None if rate is None else str((rate * 100).quantize(Decimal("0.01"))),
+            "basis": f"{as_of.year}: {money(disposed)} m² disposed of {money(stock)} m² "
+                     f"approved-unsupplied and idle on {date(as_of.year, 1, 1).isoformat()}"}
+        items = []
+        for ind in s.execute(select(PlanIndicator).order_by(PlanIndicator.seq)).scalars():
+            c = computed.get(ind.key)
+            value = c["value"] if c else None
+            target = ind.target_2025
+            status = "not_tracked"
+            if c is not None and value is not None and target is not None:
+                v = Decimal(value)
+                if ind.key == "new_construction_land_approved":
+                    status = "within_cap" if v <= target else "over_cap"
+                else:
+                    status = "met" if v >= target else "below_target"
+            items.append({
+                "key": ind.key, "seq": ind.seq, "name": {"zh": ind.name_zh, "en": ind.name_en},
+                "unit": ind.unit, "nature": ind.nature, "cumulative": ind.cumulative,
+                "value_2020": _s(ind.value_2020), "target_2025": _s(target),
+                "value": value, "basis": c["basis"] if c else
+                "not derived from Landflow's data (published by the county)", "status": status,
+            })
+        return {"as_of": as_of.isoformat(), "plan": county.plan,
+                "period": [county.plan_period_start, county.plan_period_end], "items": items}
+
+
+def _km2(m2: Decimal) -> str:
+    return str((m2 / KM2).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def _s(d: Decimal | None) -> str | None:
+    return None if d is None else format(d.normalize(), "f")
+
+
+def _disposal_rate(s: Session, as_of: date) -> tuple[Decimal | None, Decimal, Decimal]:
+    """Share of the approved-unsupplied stock on 1 January that was supplied (or lapsed out) by
+    ``as_of``; idle land determined before 1 January counts in the stock and is disposed when
+    its clock closes (resumed, recovered)."""
+    jan1 = date(as_of.year, 1, 1)
+    area = _total_area()
+    disposed_by = or_(and_(Parcel.first_supplied_on >= jan1, Parcel.first_supplied_on <= as_of),
+                      and_(Parcel.closed_on >= jan1, Parcel.closed_on <= as_of))
+    # The stock on 1 January: never supplied, or first supplied since — two index ranges.
+    stock = disposed = ZERO
+    for supply in (Parcel.first_supplied_on.is_(None), Parcel.first_supplied_on >= jan1):
+        row = s.execute(select(
+            amount(func.coalesce(func.sum(area), 0)),
+            amount(func.coalesce(func.sum(area).filter(disposed_by), 0)))
+            .where(supply, *_approved_base(jan1))).one()
+        stock, disposed = stock + row[0], disposed + row[1]
+    idle_cond = [Deadline.kind == "idle_clock", Deadline.determined_on < jan1,
+                 or_(Deadline.closed_on.is_(None), Deadline.closed_on >= jan1)]
+    idle_area = amount(func.coalesce(Parcel.supplied_area_m2, area))
+    idle_stock, idle_disposed = s.execute(
+        select(amount(func.coalesce(func.sum(idle_area), 0)),
+               amount(func.coalesce(func.sum(idle_area).filter(Deadline.closed_on <= as_of), 0)))
+        .select_from(Deadline).join(Parcel, Parcel.id == Deadline.parcel_id)
+        .where(*idle_cond)).one()
+    total_stock, total_disposed = stock + idle_stock, disposed + idle_disposed
+    if total_stock <= 0:
+        return None, total_stock, total_disposed
+    return total_disposed / total_stock, total_stock, total_disposed
+
+
+def iter_rows(result: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from result["items"]
+
+
