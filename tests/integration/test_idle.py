@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import World
-from tests.integration.test_rules import refused
+from tests.integration.rules.helpers import refused
 from workflow.errors import RuleViolation
 from workflow.models import Deadline
 
