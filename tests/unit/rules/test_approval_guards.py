@@ -1,0 +1,157 @@
+"""批: the pre-approval expropriation procedure and the two-year validity of an approval."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.rules.helpers import D, make_ctx, make_parcel, rec, refusals
+
+# Every step of the procedure, dated so that each period holds on 2023-03-01.
+PROCEDURE = [
+    ("pre_announcement", "2022-11-10"),
+    ("status_survey", "2022-11-20"),
+    ("risk_assessment", "2022-11-25"),
+    ("plan_announcement", "2022-12-05"),
+    ("compensation_registration", "2022-12-20"),
+    ("funds_in_place", "2023-02-15"),
+    ("agreements_signed", "2023-02-20"),
+]
+
+
+def procedure(*, skip: tuple[str, ...] = (), **dates: str) -> list:
+    """The records of ``PROCEDURE`` without ``skip``, with some dates replaced."""
+    return [rec(kind, dates.get(kind, on)) for kind, on in PROCEDURE if kind not in skip]
+
+
+def approving(records: list, on: str = "2023-03-01", **parcel):
+    return make_ctx("approve", parcel=make_parcel(**parcel), records=records,
+                    effective_date=on)
+
+
+def steps(ctx) -> list[str]:
+    return [v.details["step"] for v in ctx.violations]
+
+
+def test_the_whole_procedure_on_time_passes():
+    ctx = approving(procedure())
+    assert refusals("pre_approval_expropriation_complete", ctx) == []
+
+
+def test_state_owned_land_needs_no_procedure():
+    ctx = approving([], ownership="state")
+    assert refusals("pre_approval_expropriation_complete", ctx) == []
+
+
+@pytest.mark.parametrize("missing", [kind for kind, _ in PROCEDURE])
+def test_each_missing_step_is_named(missing):
+    ctx = approving(procedure(skip=(missing,)))
+    assert refusals("pre_approval_expropriation_complete", ctx) == [
+        "EXPROPRIATION_PROCEDURE_INCOMPLETE"]
+    assert steps(ctx) == [missing]
+
+
+def test_a_step_recorded_after_the_approval_date_does_not_count():
+    ctx = approving(procedure(funds_in_place="2023-03-02"))
+    assert refusals("pre_approval_expropriation_complete", ctx) == [
+        "EXPROPRIATION_PROCEDURE_INCOMPLETE"]
+    assert steps(ctx) == ["funds_in_place"]
+
+
+def test_the_plan_is_announced_on_the_tenth_working_day_after_the_pre_announcement():
+    # Pre-announced Thursday 2022-12-01; the tenth working day after it is 2022-12-15.
+    ok = approving(procedure(pre_announcement="2022-12-01", plan_announcement="2022-12-15"))
+    assert refusals("pre_approval_expropriation_complete", ok) == []
+    early = approving(procedure(pre_announcement="2022-12-01", plan_announcement="2022-12-14"))
+    assert refusals("pre_approval_expropriation_complete", early) == [
+        "EXPROPRIATION_PROCEDURE_INCOMPLETE"]
+    assert steps(early) == ["pre_announcement"]
+    assert early.violations[0].details["period_ends"] == "2022-12-15"
+
+
+def test_a_pre_announcement_period_still_running_at_the_approval():
+    # Pre-announced Monday 2023-02-20: ten working days run to 2023-03-06, after the approval.
+    ctx = approving(procedure(skip=("plan_announcement",), pre_announcement="2023-02-20"))
+    assert refusals("pre_approval_expropriation_complete", ctx) == [
+        "EXPROPRIATION_PROCEDURE_INCOMPLETE"] * 2
+    assert steps(ctx) == ["pre_announcement", "plan_announcement"]
+    assert ctx.violations[0].details["period_ends"] == "2023-03-06"
+
+
+def test_the_plan_is_announced_thirty_days_before_the_approval():
+    late = procedure(plan_announcement="2023-01-31")
+    ctx = approving(late, on="2023-03-01")  # 29 days
+    assert refusals("pre_approval_expropriation_complete", ctx) == [
+        "EXPROPRIATION_PROCEDURE_INCOMPLETE"]
+    assert steps(ctx) == ["plan_announcement"]
+    assert ctx.violations[0].details["earliest_approval"] == "2023-03-02"
+    assert refusals("pre_approval_expropriation_complete", approving(late, on="2023-03-02")) == []
+
+
+def test_the_last_plan_announcement_runs_the_thirty_days():
+    records = procedure() + [rec("plan_announcement", "2023-02-01")]  # announced again
+    assert refusals("pre_approval_expropriation_complete", approving(records)) == [
+        "EXPROPRIATION_PROCEDURE_INCOMPLETE"]
+    assert refusals("pre_approval_expropriation_complete",
+                    approving(records, on="2023-03-03")) == []
+
+
+@pytest.mark.parametrize(("hearing", "expected"), [
+    (None, ["hearing"]),
+    ("2022-12-19", ["hearing"]),  # before the objection
+    ("2022-12-20", []),  # the day of the objection
+    ("2023-03-01", []),  # the day of the approval
+    ("2023-03-02", ["hearing"]),  # after the approval
+])
+def test_a_majority_objection_needs_a_hearing_between_it_and_the_approval(hearing, expected):
+    records = procedure() + [rec("objection_majority", "2022-12-20")]
+    if hearing:
+        records.append(rec("hearing", hearing))
+    ctx = approving(records)
+    refusals("pre_approval_expropriation_complete", ctx)
+    assert steps(ctx) == expected
+
+
+@pytest.mark.parametrize(("trigger", "on", "expected"), [
+    ("expropriate", "2025-02-28", []),
+    ("expropriate", "2025-03-01", ["APPROVAL_LAPSED"]),
+    ("supply", "2025-02-28", []),
+    ("supply", "2025-03-01", ["APPROVAL_LAPSED"]),
+])
+def test_an_approval_lapses_on_its_second_anniversary(trigger, on, expected):
+    ctx = make_ctx(trigger, parcel=make_parcel(state="approved", approved_on=D("2023-03-01")),
+                   effective_date=on)
+    assert refusals("approval_not_lapsed", ctx) == expected
+
+
+def test_an_approval_of_29_february_lapses_on_28_february():
+    parcel = make_parcel(state="approved", approved_on=D("2024-02-29"))
+    ok = make_ctx("expropriate", parcel=parcel, effective_date="2026-02-27")
+    assert refusals("approval_not_lapsed", ok) == []
+    lapsed = make_ctx("expropriate", parcel=parcel, effective_date="2026-02-28")
+    assert refusals("approval_not_lapsed", lapsed) == ["APPROVAL_LAPSED"]
+    assert lapsed.violations[0].details["lapsed_on"] == "2026-02-28"
+
+
+@pytest.mark.parametrize("state", ["expropriated", "recovered"])
+def test_carried_out_or_recovered_land_does_not_lapse(state):
+    ctx = make_ctx("supply", parcel=make_parcel(state=state, approved_on=D("2023-03-01")),
+                   effective_date="2026-06-30")
+    assert refusals("approval_not_lapsed", ctx) == []
+
+
+@pytest.mark.parametrize(("on", "expected"), [
+    ("2025-02-28", ["APPROVAL_NOT_EXPIRED"]),
+    ("2025-03-01", []),
+])
+def test_a_lapse_is_declared_from_the_second_anniversary(on, expected):
+    ctx = make_ctx("lapse", parcel=make_parcel(state="approved", approved_on=D("2023-03-01")),
+                   effective_date=on)
+    assert refusals("approval_validity_expired", ctx) == expected
+
+
+def test_an_expropriated_approval_never_lapses():
+    ctx = make_ctx("lapse", parcel=make_parcel(state="expropriated", approved_on=D("2023-03-01"),
+                                               expropriated_on=D("2023-03-20")),
+                   effective_date="2026-06-30")
+    assert refusals("approval_validity_expired", ctx) == ["APPROVAL_ALREADY_IMPLEMENTED"]
+    assert ctx.violations[0].details["expropriated_on"] == "2023-03-20"

@@ -1,0 +1,223 @@
+"""Idle land: when it may be declared, recovered or resumed, and the negotiated disposals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.unit.rules.helpers import D, idle_clock, make_ctx, make_parcel, rec, refusals
+from workflow.records import record_step
+
+# --- declare_idle -------------------------------------------------------------------------------
+
+
+def declaring(on: str, records: list | tuple = (), **parcel):
+    parcel = {"state": "in_use", "agreed_start_date": D("2023-08-01"), **parcel}
+    return make_ctx("declare_idle", parcel=make_parcel(**parcel), records=records,
+                    effective_date=on)
+
+
+def test_not_started_is_idle_one_full_year_after_the_agreed_start():
+    ctx = declaring("2024-08-01")
+    assert refusals("idle_period_reached", ctx) == []
+    assert ctx.notes["idle_basis"] == "not_started"
+
+
+def test_not_started_is_not_idle_the_day_before():
+    ctx = declaring("2024-07-31")
+    assert refusals("idle_period_reached", ctx) == ["IDLE_NOT_DUE"]
+    assert ctx.violations[0].details["idle_from"] == "2024-08-01"
+
+
+def test_an_agreed_start_of_29_february_is_idle_from_28_february():
+    start = {"agreed_start_date": D("2024-02-29")}
+    assert refusals("idle_period_reached", declaring("2025-02-27", **start)) == ["IDLE_NOT_DUE"]
+    assert refusals("idle_period_reached", declaring("2025-02-28", **start)) == []
+
+
+def progress(developed: str, invested: str, on: str = "2023-09-01"):
+    return rec("construction_progress", on, developed_area_m2=developed,
+               planned_area_m2="30000", invested_yuan=invested,
+               total_investment_yuan="10000000")
+
+
+def suspended(since: str = "2023-09-01"):
+    return rec("construction_suspended", since, since=since)
+
+
+STARTED = {"state": "under_construction", "construction_started_on": D("2023-07-15")}
+
+
+@pytest.mark.parametrize(("developed", "invested"), [
+    ("9999", "5000000"),  # under a third developed
+    ("20000", "2499999"),  # under a quarter invested
+])
+def test_started_stalled_land_is_idle_one_full_year_after_the_suspension(developed, invested):
+    records = [progress(developed, invested), suspended("2023-09-01")]
+    ok = declaring("2024-09-01", records, **STARTED)
+    assert refusals("idle_period_reached", ok) == []
+    assert ok.notes["idle_basis"] == "stalled"
+    early = declaring("2024-08-31", records, **STARTED)
+    assert refusals("idle_period_reached", early) == ["IDLE_NOT_DUE"]
+    assert early.violations[0].details["idle_from"] == "2024-09-01"
+
+
+def test_exactly_a_third_developed_and_a_quarter_invested_is_not_stalled():
+    records = [progress("10000", "2500000"), suspended("2023-09-01")]
+    ctx = declaring("2026-06-30", records, **STARTED)
+    assert refusals("idle_period_reached", ctx) == ["IDLE_NOT_DUE"]
+
+
+@pytest.mark.parametrize("records", [
+    [],
+    [progress("0", "0")],  # no suspension recorded
+    [suspended("2023-09-01")],  # no progress recorded
+    [progress("0", "0", on="2024-09-02"), suspended("2023-09-01")],  # progress after the step
+])
+def test_started_land_needs_progress_and_suspension_records(records):
+    ctx = declaring("2024-09-01", records, **STARTED)
+    assert refusals("idle_period_reached", ctx) == ["IDLE_NOT_DUE"]
+
+
+# --- recover ------------------------------------------------------------------------------------
+
+
+def recovering(on: str, payload: dict | None = None, clocks: list | None = None, **parcel):
+    parcel = {"state": "idle", "idle_cause": "user", "agreed_start_date": D("2023-08-01"),
+              **parcel}
+    return make_ctx("recover", parcel=make_parcel(**parcel), payload=payload,
+                    effective_date=on, clocks=[] if clocks is None else clocks)
+
+
+def test_user_caused_idleness_is_recovered_two_full_years_after_the_agreed_start():
+    assert refusals("recovery_lawful", recovering("2025-08-01")) == []
+    early = recovering("2025-07-31")
+    assert refusals("recovery_lawful", early) == ["RECOVERY_NOT_DUE"]
+    assert early.violations[0].details["recovery_from"] == "2025-08-01"
+
+
+def test_a_running_idle_clock_counts_from_its_own_start():
+    clocks = [idle_clock("2024-01-01")]
+    assert refusals("recovery_lawful", recovering("2025-12-31", clocks=clocks)) == [
+        "RECOVERY_NOT_DUE"]
+    assert refusals("recovery_lawful", recovering("2026-01-01", clocks=clocks)) == []
+
+
+def test_a_closed_idle_clock_is_ignored():
+    clocks = [idle_clock("2024-01-01", closed_on="2024-06-01")]
+    assert refusals("recovery_lawful", recovering("2025-08-01", clocks=clocks)) == []
+
+
+@pytest.mark.parametrize("cause", ["government", "force_majeure"])
+def test_idleness_not_caused_by_the_user_is_recovered_only_with_compensation(cause):
+    ctx = recovering("2026-06-30", idle_cause=cause)
+    assert refusals("recovery_lawful", ctx) == ["RECOVERY_COMPENSATION_REQUIRED"]
+    paid = recovering("2026-06-30", {"with_compensation": True}, idle_cause=cause)
+    assert refusals("recovery_lawful", paid) == []
+
+
+def test_recovery_by_agreement_with_compensation_is_lawful_at_any_time():
+    ctx = recovering("2023-08-02", {"with_compensation": True})
+    assert refusals("recovery_lawful", ctx) == []
+
+
+# --- resume -------------------------------------------------------------------------------------
+
+
+def resuming(records: list, on: str = "2024-10-01", **parcel):
+    parcel = {"state": "idle", "idle_declared_on": D("2024-09-01"), **parcel}
+    return make_ctx("resume", parcel=make_parcel(**parcel), records=records, effective_date=on)
+
+
+@pytest.mark.parametrize(("paid", "expected"), [
+    ("1000000.00", []),
+    ("999999.99", ["IDLE_DISPOSAL_UNSETTLED"]),
+])
+def test_user_caused_idleness_resumes_once_the_fee_is_paid(paid, expected):
+    records = [rec("payment", "2024-09-20", amount_yuan=paid, purpose="idle_fee")]
+    ctx = resuming(records, idle_cause="user", idle_fee_yuan=Decimal("1000000.00"))
+    assert refusals("idle_disposal_settled", ctx) == expected
+
+
+def test_a_land_price_payment_does_not_settle_the_idle_fee():
+    records = [rec("payment", "2024-09-20", amount_yuan="1000000.00")]
+    ctx = resuming(records, idle_cause="user", idle_fee_yuan=Decimal("1000000.00"))
+    assert refusals("idle_disposal_settled", ctx) == ["IDLE_DISPOSAL_UNSETTLED"]
+
+
+@pytest.mark.parametrize(("record", "expected"), [
+    (("2024-09-01", "extension"), []),  # agreed the day of the determination
+    (("2024-10-01", "change_of_use"), []),  # agreed the day of the step
+    (("2024-08-31", "extension"), ["IDLE_DISPOSAL_UNSETTLED"]),  # before the determination
+    (("2024-10-02", "extension"), ["IDLE_DISPOSAL_UNSETTLED"]),  # after the step
+    (("2024-09-15", "agreed_recovery"), ["IDLE_DISPOSAL_UNSETTLED"]),  # does not restart
+    (None, ["IDLE_DISPOSAL_UNSETTLED"]),
+])
+def test_government_caused_idleness_resumes_after_a_negotiated_disposal(record, expected):
+    records = [] if record is None else [rec("idle_disposal", record[0], option=record[1])]
+    ctx = resuming(records, idle_cause="government")
+    assert refusals("idle_disposal_settled", ctx) == expected
+
+
+# --- record: idle_disposal ----------------------------------------------------------------------
+
+
+def disposing(on: str, state: str = "idle", **details):
+    return make_ctx(record_step("idle_disposal", state),
+                    parcel=make_parcel(state=state, idle_cause="government"),
+                    payload={"kind": "idle_disposal", "date": D(on),
+                             "details": {"agreement_ref": "石规资补〔2024〕1号", **details}},
+                    effective_date=on)
+
+
+def test_an_extension_by_exactly_one_year_is_within_the_limit():
+    ctx = disposing("2024-10-01", option="extension", new_agreed_start_date=D("2025-10-01"))
+    assert refusals("idle_disposal_within_limits", ctx) == []
+
+
+@pytest.mark.parametrize("details", [
+    {"option": "extension", "new_agreed_start_date": D("2025-10-02")},  # a day over a year
+    {"option": "extension", "new_agreed_start_date": D("2024-09-30")},  # before the agreement
+    {"option": "extension", "new_agreed_start_date": None},  # no new start
+    {"option": "land_swap", "new_agreed_start_date": None},
+])
+def test_an_invalid_extension_is_refused(details):
+    ctx = disposing("2024-10-01", **details)
+    assert refusals("idle_disposal_within_limits", ctx) == ["IDLE_DISPOSAL_INVALID"]
+
+
+def test_a_change_of_use_may_start_later_than_a_year():
+    ctx = disposing("2024-10-01", option="change_of_use", new_agreed_start_date=D("2027-01-01"))
+    assert refusals("idle_disposal_within_limits", ctx) == []
+
+
+def test_an_agreed_recovery_names_no_dates():
+    assert refusals("idle_disposal_within_limits",
+                    disposing("2024-10-01", option="agreed_recovery")) == []
+
+
+def test_a_disposal_of_land_that_is_not_idle_is_refused():
+    ctx = disposing("2024-10-01", state="under_construction", option="agreed_recovery")
+    assert refusals("idle_disposal_within_limits", ctx) == ["IDLE_DISPOSAL_INVALID"]
+
+
+TEMP = {"option": "temporary_use", "new_agreed_start_date": D("2026-10-02")}
+
+
+def test_temporary_use_of_exactly_two_years():
+    ctx = disposing("2024-10-01", **TEMP, temp_use_start=D("2024-10-01"),
+                    temp_use_end=D("2026-10-01"))
+    assert refusals("idle_disposal_within_limits", ctx) == []
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("2024-10-01", "2026-10-02"),  # a day over two years
+    ("2024-10-01", "2024-09-30"),  # ends before it starts
+    (None, "2026-10-01"),
+    ("2024-10-01", None),
+])
+def test_invalid_temporary_use_is_refused(start, end):
+    ctx = disposing("2024-10-01", **TEMP, temp_use_start=D(start) if start else None,
+                    temp_use_end=D(end) if end else None)
+    assert refusals("idle_disposal_within_limits", ctx) == ["IDLE_DISPOSAL_INVALID"]
