@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from states import STEP_BY_TRIGGER, Step
-from workflow.actors import Actor
+from workflow.access import Actor
 from workflow.context import StepContext
 from workflow.models import Deadline, Parcel, ParcelRecord
 from workflow.rules import run_guards
@@ -78,7 +78,7 @@ def make_ctx(step: str | Step, *, parcel: Parcel | None = None, payload: dict | 
     )
     ctx._records = sorted(records, key=lambda r: r.occurred_on)
     if clocks is not None:
-        ctx.notes["clocks"] = list(clocks)
+        ctx.clocks = list(clocks)
     return ctx
 
 

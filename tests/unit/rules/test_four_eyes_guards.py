@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.unit.rules.helpers import APPROVER, CLERK, make_ctx, make_parcel, refusals
-from workflow.actors import SYSTEM
+from workflow.access import SYSTEM
 
 
 def test_another_account_approves():

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from states.records import record_step
 from tests.unit.rules.helpers import D, idle_clock, make_ctx, make_parcel, rec, refusals
-from workflow.records import record_step
 
 # --- declare_idle -------------------------------------------------------------------------------
 
@@ -21,7 +21,7 @@ def declaring(on: str, records: list | tuple = (), **parcel):
 def test_not_started_is_idle_one_full_year_after_the_agreed_start():
     ctx = declaring("2024-08-01")
     assert refusals("idle_period_reached", ctx) == []
-    assert ctx.notes["idle_basis"] == "not_started"
+    assert ctx.plans.idle_basis == "not_started"
 
 
 def test_not_started_is_not_idle_the_day_before():
@@ -57,7 +57,7 @@ def test_started_stalled_land_is_idle_one_full_year_after_the_suspension(develop
     records = [progress(developed, invested), suspended("2023-09-01")]
     ok = declaring("2024-09-01", records, **STARTED)
     assert refusals("idle_period_reached", ok) == []
-    assert ok.notes["idle_basis"] == "stalled"
+    assert ok.plans.idle_basis == "stalled"
     early = declaring("2024-08-31", records, **STARTED)
     assert refusals("idle_period_reached", early) == ["IDLE_NOT_DUE"]
     assert early.violations[0].details["idle_from"] == "2024-09-01"
