@@ -70,6 +70,7 @@ docs: install
 lint: install
 	$(BIN)/ruff check states workflow api tests
 	$(BIN)/mypy states workflow
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -141,7 +141,7 @@ def users_add(name: str, role: str, township: str | None, expires_days: int | No
 @users.command("list", help="List accounts.")
 @with_appcontext
 def users_list() -> None:
-    from workflow.accounts.services import list_users
+    from workflow.accounts.queries import list_users
 
     for u in list_users(runtime().reader()):
         state = "active" if u["active"] else "revoked"

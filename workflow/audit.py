@@ -17,7 +17,7 @@ from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from workflow.canonical import canonical_json, plain
-from workflow.models import AuditEvent
+from workflow.models import AuditEvent, Parcel
 
 GENESIS = "0" * 64
 
@@ -75,8 +75,6 @@ def append_event(
     """Append to ``stream``. The caller holds the lock that owns the stream (the parcel row or
     the ledger account row), so reading the chain's tail here cannot race. A parcel's chain
     tail is kept on its (locked, already loaded) row."""
-    from workflow.models import Parcel
-
     owner = session.get(Parcel, parcel_id) if (
         parcel_id is not None and stream == f"parcel:{parcel_id}") else None
     if owner is not None:
@@ -187,8 +185,6 @@ def verify_chains(session: Session, progress: Any = None) -> VerifyReport:
 def _check_parcel_tails(session: Session) -> BrokenLink | None:
     """Each parcel row names the last event of its chain: a chain whose last events were
     deleted walks cleanly, but no longer ends where its parcel says it does."""
-    from workflow.models import Parcel
-
     last = (select(AuditEvent.parcel_id, func.max(AuditEvent.stream_seq).label("seq"))
             .where(AuditEvent.stream == literal("parcel:") + cast(AuditEvent.parcel_id, String))
             .group_by(AuditEvent.parcel_id).subquery())

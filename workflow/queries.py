@@ -7,24 +7,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from states import (
-    STAGES,
-    STATE_LABELS,
-    STATE_STAGE,
-    ParcelState,
-)
-from workflow import effects as _effects  # noqa: F401 - registers effects
-from workflow import rules as _rules  # noqa: F401 - registers guards
+from states import STAGES, STATE_LABELS, STATE_STAGE, ParcelState
 from workflow.access import Actor, check_scope
 from workflow.canonical import money, plain
 from workflow.context import StepContext
 from workflow.deadlines.clocks import clocks_view
 from workflow.deadlines.queries import deadline_view, open_deadlines_view
-from workflow.errors import (
-    ValidationFailed,
-)
+from workflow.errors import ValidationFailed
 from workflow.models import AuditEvent, Deadline, Parcel, ParcelRecord
 from workflow.models.repository import find_township, get_parcel
+from workflow.portal.certificates import certificate_view, current_certificate
 from workflow.uow import UnitOfWork
 
 
@@ -265,8 +257,6 @@ def record_view(r: ParcelRecord) -> dict[str, Any]:
 def full_view(session: Any, parcel: Parcel, ctx: StepContext | None = None) -> dict[str, Any]:
     """The parcel with its open deadlines and its certificate. Inside a step, the clocks the
     step already holds are used instead of being read again."""
-    from workflow.portal.certificates import certificate_view, current_certificate
-
     session.flush()
     cert = current_certificate(session, parcel.id) if parcel.registered_on else None
     if ctx is not None and ctx.clocks is not None:

@@ -18,8 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from states import CREATE_TRIGGER, MACHINE, STEP_BY_TRIGGER, ParcelState, Step, edge_exists
 from states.records import record_kind, record_step
-from workflow import effects as _effects  # noqa: F401 - registers effects
-from workflow import rules as _rules  # noqa: F401 - registers guards
 from workflow.access import Actor, check_scope
 from workflow.canonical import plain
 from workflow.context import StepContext

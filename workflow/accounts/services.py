@@ -7,12 +7,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Boolean, Integer, String, bindparam, select, text
 
 from states import ASSIGNABLE_ROLES
 from workflow.access import OPERATOR, Actor
+from workflow.accounts.ratelimit import WINDOW, window_start
 from workflow.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from workflow.models import Account, ApiToken
 from workflow.models.base import UTCDateTime
@@ -97,8 +97,6 @@ def authenticate(uow: UnitOfWork, token: str, *, client: str | None = None,
     With a ``client``, the client's recent failed authentications are counted in the same
     query, and a client over ``failure_limit`` is refused (``Blocked``) whatever the token:
     every request pays one round trip for both checks."""
-    from workflow.accounts.ratelimit import WINDOW, window_start
-
     with uow:
         now = uow.now()
         params = {"client": client or "", "since": window_start(now) - WINDOW,
@@ -118,14 +116,6 @@ def authenticate(uow: UnitOfWork, token: str, *, client: str | None = None,
         ):
             raise Unauthenticated()
         return Actor(id=row.id, name=row.name, role=row.role, township_id=row.township_id)
-
-
-def list_users(uow: UnitOfWork) -> list[dict[str, Any]]:
-    with uow:
-        rows = uow.session.execute(select(Account).order_by(Account.id)).scalars().all()
-        return [{"id": a.id, "name": a.name, "role": a.role,
-                 "township": a.township.name if a.township else None, "active": a.active}
-                for a in rows]
 
 
 def revoke_user(uow: UnitOfWork, name: str, actor: Actor | None = None) -> int:

@@ -172,6 +172,7 @@ def on_declare_idle(ctx: StepContext) -> None:
     clocks = running(ctx, "idle_clock")
     if ctx.plans.idle_basis == "stalled":
         since = ctx.plans.suspended_since
+        assert since is not None  # the guard sets it with the "stalled" basis
         years = law.value("idle.stalled.suspension_years")
         recovery = explain_years(since, law.value("idle.recovery_threshold_years"),
                                  "suspended since")

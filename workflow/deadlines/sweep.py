@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
@@ -170,7 +170,3 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
 
     command(runtime.uow(), SYSTEM, finish)
     return report
-
-
-def yesterday(d: date) -> date:
-    return d - timedelta(days=1)

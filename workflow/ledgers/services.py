@@ -14,12 +14,7 @@ from workflow.canonical import money, plain
 from workflow.errors import Conflict, NotFound, ValidationFailed
 from workflow.ledgers.postings import post_quota
 from workflow.ledgers.queries import account_view, credit_view, ticket_view
-from workflow.models import (
-    County,
-    FarmlandCredit,
-    LandTicket,
-    QuotaAccount,
-)
+from workflow.models import County, FarmlandCredit, LandTicket, QuotaAccount
 from workflow.models.repository import lock_rows
 from workflow.uow import UnitOfWork, command
 

@@ -18,8 +18,11 @@ from workflow.access import Actor
 from workflow.accounts.services import add_user
 from workflow.deadlines.calendar import add_years
 from workflow.errors import Conflict, RuleViolation
-from workflow.models import Account, Township
+from workflow.ledgers.schemas import FarmlandCreditSchema, QuotaAccountSchema
+from workflow.ledgers.services import create_farmland_credit, create_quota_account
+from workflow.models import Account, FarmlandCredit, QuotaAccount, Township
 from workflow.payloads.fields import load
+from workflow.payloads.records import RecordSchema
 from workflow.payloads.survey import SurveySchema
 from workflow.payloads.transitions import load_transition
 from workflow.runtime import Runtime
@@ -96,10 +99,6 @@ ANNUAL_QUOTA_M2 = Decimal("1334000.00")  # the plan's 6.67 km² over five years
 def _ensure_ledgers(runtime: Runtime, admin: Actor, first_year: int, last_year: int) -> None:
     """A general quota account per year and a few accepted consolidation projects, as a county
     would have them, so that the demo's approvals can balance."""
-    from workflow.ledgers.schemas import FarmlandCreditSchema, QuotaAccountSchema
-    from workflow.ledgers.services import create_farmland_credit, create_quota_account
-    from workflow.models import FarmlandCredit, QuotaAccount
-
     with runtime.reader() as uow:
         years = set(uow.session.execute(select(QuotaAccount.year).where(
             QuotaAccount.category == "general")).scalars())
@@ -159,8 +158,6 @@ def generate_demo(runtime: Runtime, *, count: int = 60, random_seed: int = 2021,
 
 def _record(runtime: Runtime, pid: int, actor: Actor, kind: str, on: date,
             **details: Any) -> None:
-    from workflow.payloads.records import RecordSchema
-
     services.add_record(runtime.uow(), pid, load(RecordSchema, {
         "kind": kind, "date": on.isoformat(), "details": details}), actor)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from pathlib import Path
@@ -27,7 +28,7 @@ from workflow.canonical import canonical_json
 from workflow.models import AuditEvent, Parcel, Township
 from workflow.operator.fastload import FastLoader
 from workflow.operator.schemas import IMPORT_COLUMNS, ImportRowSchema, survey_from_row
-from workflow.runtime import Runtime
+from workflow.runtime import FixedClock, Runtime
 from workflow.uow import UnitOfWork, command
 
 OPERATOR = Actor(id=None, name="operator (import)", role="admin")
@@ -171,8 +172,6 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(settings: Any, today: date, townships: dict[str, tuple[int, str]]) -> None:
-    from workflow.runtime import FixedClock
-
     runtime = Runtime.from_settings(settings, clock=FixedClock(today))
     _WORKER.update(runtime=runtime, townships=townships, today=today)
 
@@ -198,8 +197,6 @@ def _import_parallel(runtime: Runtime, path: Path, batch_size: int, workers: int
                      progress: Callable[[int, int], None] | None,
                      total_hint: int | None) -> ImportReport:
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
     seen: set[str] = set()
 
     def batches() -> Iterator[tuple[list[tuple[int, dict[str, Any]]], str]]:

@@ -5,11 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import (
-    ValidationError,
-    fields,
-    validate,
-)
+from marshmallow import ValidationError, fields, validate
 
 from workflow.payloads.fields import OWNERSHIPS, Amount, Strict, Text
 from workflow.payloads.survey import _check_geometry, survey_problems

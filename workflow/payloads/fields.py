@@ -8,13 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from marshmallow import (
-    RAISE,
-    Schema,
-    ValidationError,
-    fields,
-    validate,
-)
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from workflow.errors import ValidationFailed
 

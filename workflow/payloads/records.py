@@ -5,14 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import (
-    EXCLUDE,
-    Schema,
-    ValidationError,
-    fields,
-    post_load,
-    validate,
-)
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from workflow.payloads.fields import RECORD_KINDS, Amount, Money, Strict, Text
 

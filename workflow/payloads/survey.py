@@ -6,12 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import (
-    ValidationError,
-    fields,
-    validate,
-    validates_schema,
-)
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from workflow.payloads.fields import OWNERSHIPS, Amount, Strict, Text
 

@@ -10,11 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import (
-    Schema,
-    fields,
-    validate,
-)
+from marshmallow import Schema, fields, validate
 
 from workflow.payloads.fields import (
     AUTHORITIES,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from states import STAGES, STATE_LABELS, STATE_STAGE, STEP_BY_TRIGGER, ParcelState
 from workflow.access import CASE_READERS, FEED_READERS, Actor, require
@@ -128,8 +128,6 @@ def list_events(uow: UnitOfWork, actor: Actor, *, after: int = 0, limit: int = 1
     with uow:
         q = select(OutboxEvent).where(OutboxEvent.seq > after)
         if types:
-            from sqlalchemy import or_
-
             q = q.where(or_(*[OutboxEvent.type.startswith(t) for t in types]))
         rows = uow.session.execute(q.order_by(OutboxEvent.seq).limit(limit)).scalars().all()
         items = [event_item(e) for e in rows]

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import (
-    ValidationError,
-    fields,
-    post_load,
-    validate,
-    validates_schema,
-)
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from workflow.payloads.fields import Strict, Text
 from workflow.payloads.survey import SurveySchema
+from workflow.portal.identity import valid_id_number, valid_uscc
 
 
 def _check_applicant(data: dict[str, Any]) -> None:
-    from workflow.portal.identity import valid_id_number, valid_uscc
-
     id_no = data.get("id_no", "")
     if data.get("type") == "organisation" and not valid_uscc(id_no):
         raise ValidationError("统一社会信用代码校验不通过 / invalid unified social credit code",

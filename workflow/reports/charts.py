@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from workflow.access import AUDIT_READERS, Actor, require
 from workflow.canonical import money
-from workflow.models import Parcel, Township
+from workflow.models import Parcel, QuotaAccount, QuotaEntry, Township
 from workflow.models.sql import amount
 from workflow.reports.queries import ZERO, _stock_sets, _total_area
 from workflow.uow import UnitOfWork
@@ -19,8 +19,6 @@ from workflow.uow import UnitOfWork
 def quota_use_series(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None
                      ) -> dict[str, Any]:
     """The year's quota (all accounts of the year): allocated so far, and used by each date."""
-    from workflow.models import QuotaAccount, QuotaEntry
-
     require(actor, AUDIT_READERS)
     with uow:
         s = uow.session

@@ -10,6 +10,7 @@ from typing import Any
 from workflow import law
 from workflow.context import StepContext, paid
 from workflow.deadlines.calendar import add_years
+from workflow.deadlines.clocks import running
 from workflow.rules.registry import guard
 
 ZERO = Decimal("0")
@@ -76,8 +77,6 @@ def idle_period_reached(ctx: StepContext) -> None:
 
 
 def idle_clock_start(ctx: StepContext) -> date | None:
-    from workflow.deadlines.clocks import running
-
     clocks = running(ctx, "idle_clock")
     return clocks[-1].clock_start if clocks else None
 
