@@ -7,9 +7,10 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from workflow.models.base import Base
-from workflow.runtime import make_engine
 from workflow.models import *  # noqa: F403 - the metadata autogenerate compares against
+from workflow.models.base import Base
+from workflow.models.spatial import managed_outside_metadata
+from workflow.runtime import make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -32,7 +33,13 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=_include_name,
     )
+
+
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave alone what the spatial migration makes for one engine only."""
+    return not managed_outside_metadata(name, type_)
 
 
 def run_migrations_offline() -> None:

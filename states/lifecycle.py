@@ -131,7 +131,8 @@ STRUCTURAL = ("effective_date_not_in_future", "effective_date_not_before_last_ev
 
 STEPS: tuple[Step, ...] = (
     Step("survey", (), S.surveyed, "survey", (R.clerk, R.portal),
-         guards=("effective_date_not_in_future",), zh="调查登记", en="record survey"),
+         guards=("effective_date_not_in_future", "declared_figures_match_the_land"),
+         zh="调查登记", en="record survey"),
     Step("plan", (S.surveyed,), S.planned, "plan", (R.clerk,),
          guards=STRUCTURAL + (
              "outside_red_line", "basic_farmland_protected", "inside_development_boundary",

@@ -45,6 +45,8 @@ PORTAL_FILERS = ("portal",)
 CASE_READERS = ("portal", "admin", "auditor", "clerk", "approver")
 FEED_READERS = ("portal", "admin", "auditor")
 WEBHOOK_ADMINS = ("admin",)
+# Reference layers are the county's: loaded by its administrators (or the operator).
+LAYER_ADMINS = ("admin",)
 
 
 def require(actor: Actor, roles: tuple[str, ...]) -> None:

@@ -87,6 +87,10 @@ _CODES: list[Code] = [
          "地块占用永久基本农田 {basic_farmland_m2} 平方米，须为经国务院批准的重大建设项目",
          "The parcel occupies {basic_farmland_m2} m² of permanent basic farmland; only a listed "
          "major project approved by the State Council may", "rule"),
+    Code("SPATIAL_MISMATCH",
+         "申报的{field_zh}（{declared}）与地块界址套合参考图层的结果（{computed}）不符",
+         "Declared {field_en} ({declared}) disagrees with the overlay of the boundary on the "
+         "reference layers ({computed})", "rule"),
     Code("OUTSIDE_DEVELOPMENT_BOUNDARY", "地块不在城镇开发边界内，也不在村庄规划范围内",
          "The parcel is outside the urban development boundary and outside a village plan",
          "rule"),

@@ -16,7 +16,10 @@ from workflow.canonical import plain
 from workflow.errors import Violation
 from workflow.ledgers.pairing import Plan as PairingPlan
 from workflow.ledgers.plans import QuotaPlan
-from workflow.models import Deadline, FarmlandCredit, Parcel, ParcelRecord
+from workflow.models import County, Deadline, FarmlandCredit, Parcel, ParcelRecord
+from workflow.spatial import overlay
+from workflow.spatial.engines import engine_for
+from workflow.spatial.overlay import ControlLines, SurveyFigures
 
 if TYPE_CHECKING:
     from states import Step
@@ -37,6 +40,9 @@ class StepPlans:
     # Why the land is idle: "not_started", or "stalled" since ``suspended_since``.
     idle_basis: str | None = None
     suspended_since: date | None = None
+    # What the overlay computed for a surveyed boundary, for the guard that compares it with
+    # what was declared and for the parcel row.
+    survey: SurveyFigures | None = None
 
 
 @dataclass
@@ -61,7 +67,10 @@ class StepContext:
     certificate: dict[str, Any] | None = None
     # The audit event of this step, appended before the effects run.
     event: Any = None
+    # The reference-layer versions the guards read, (kind, version), in the order read.
+    datasets_read: list[dict[str, str]] = field(default_factory=list)
     _records: list[ParcelRecord] | None = None
+    _lines: ControlLines | None = None
 
     @property
     def session(self) -> Any:
@@ -94,6 +103,24 @@ class StepContext:
         if kind is None:
             return list(self._records)
         return [r for r in self._records if r.kind == kind]
+
+    def control_lines(self) -> ControlLines:
+        """The parcel's control-line figures on the step's effective date: where it has a
+        boundary and a layer of the kind is in force, what the overlay computes (so that a
+        backdated step is judged against the map of its day); the declared figures otherwise."""
+        if self._lines is None:
+            p = self.held
+            computed = None
+            if p.spatial is not None:  # set with the boundary at survey
+                engine = engine_for(self.session)
+                geom = engine.from_db(p.boundary)
+                if geom is not None:
+                    epsg = self.session.get(County, p.county_code).projected_epsg  # type: ignore[union-attr]
+                    computed = overlay.control_lines(self.session, engine, geom, epsg,
+                                                     self.effective_date)
+            self._lines = overlay.with_declared(computed, p)
+        self.datasets_read.extend(d.ref() for d in self._lines.datasets)
+        return self._lines
 
     def latest_record(self, kind: str) -> ParcelRecord | None:
         found = self.records(kind)

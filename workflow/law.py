@@ -111,6 +111,14 @@ TERM_KEY_BY_USE: dict[str, str] = {
     "entertainment": "grant.max_term.commercial_tourism_entertainment",
 }
 
+_PARAMS += [
+    # How far a declared figure may differ from the overlay of the surveyed boundary: the larger
+    # of an absolute and a relative allowance (勘测定界 area tolerance).
+    Param("spatial.tolerance_m2", Decimal("1.00"), "m²", "TD/T 1008-2007 土地勘测定界规程", "UNV"),
+    Param("spatial.tolerance_ratio", Decimal("0.005"), "ratio of the parcel's area",
+          "TD/T 1008-2007 土地勘测定界规程", "UNV"),
+]
+
 # Limited human activities allowed inside the ecological red line (自然资发〔2022〕142号).
 RED_LINE_ALLOWED_ACTIVITIES: tuple[str, ...] = (
     "patrol_enforcement_research_monitoring", "disaster_prevention", "national_defence",

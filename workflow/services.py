@@ -36,6 +36,9 @@ from workflow.models import Parcel, ParcelRecord
 from workflow.models.repository import find_township, get_parcel, lock_parcel
 from workflow.queries import event_view, full_view, record_view
 from workflow.rules import GUARDS, run_guards
+from workflow.spatial.engines import engine_for
+from workflow.spatial.geometry import bounds
+from workflow.spatial.services import survey_figures, surveyed_land
 from workflow.uow import Done, UnitOfWork, command, replay, request_hash
 
 
@@ -99,11 +102,15 @@ def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run:
     effective = survey.get("effective_date") or today
     ctx = StepContext(uow=uow, step=step, payload=survey, actor=actor,
                       effective_date=effective, today=today, dry_run=dry_run)
+    boundary = None
+    if survey.get("geometry") is not None:
+        boundary, ctx.plans.survey = survey_figures(session, survey["geometry"],
+                                                    township.county_code, effective)
     run_guards(step.guards, ctx)
     if ctx.violations:
         raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
-    land = survey["land"]
-    lines = survey.get("control_lines") or {}
+    surveyed = surveyed_land(survey, ctx.plans.survey)
+    land = surveyed.land
     now = uow.now()
     parcel = Parcel(
         code=survey["code"],
@@ -122,13 +129,18 @@ def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run:
         construction_m2=land["construction_m2"],
         total_m2=(land["farmland_m2"] + land["other_agricultural_m2"] + land["unused_m2"]
                   + land["construction_m2"]),
-        basic_farmland_m2=lines.get("basic_farmland_m2", 0),
-        red_line_m2=lines.get("red_line_m2", 0),
-        in_development_boundary=lines.get("in_development_boundary", True),
+        basic_farmland_m2=surveyed.basic_farmland_m2,
+        red_line_m2=surveyed.red_line_m2,
+        in_development_boundary=surveyed.in_development_boundary,
         geometry=survey.get("geometry"),
+        land_basis=surveyed.basis,
         created_at=now,
         updated_at=now,
     )
+    if boundary is not None and ctx.plans.survey is not None:
+        parcel.boundary = engine_for(session).to_db(boundary)
+        parcel.min_lon, parcel.min_lat, parcel.max_lon, parcel.max_lat = bounds(boundary)
+        parcel.spatial = plain(ctx.plans.survey.spatial())
     parcel.township = township
     session.add(parcel)
     try:
@@ -136,9 +148,14 @@ def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run:
     except IntegrityError as exc:
         raise Conflict({"field": "code"}, field="code") from exc
     ctx.parcel = parcel
+    # The event records what the survey computed as well as what was sent, so that the land
+    # split can be traced to the layer versions it came from.
+    payload = survey if parcel.spatial is None else {
+        **survey, "computed": {"land": land, "land_basis": surveyed.basis,
+                               "spatial": parcel.spatial}}
     event = uow.audit(stream=f"parcel:{parcel.id}", kind="create", name=step.trigger,
                       parcel=parcel, from_state=None, to_state=parcel.state,
-                      effective_date=effective, payload=survey, rule_results=ctx.rule_results)
+                      effective_date=effective, payload=payload, rule_results=ctx.rule_results)
     uow.emit(f"transition.{step.trigger}", parcel.id, _event_data(parcel, step, None, event),
              audit_event_id=event.id)
     return _outcome(uow, ctx, parcel, event), parcel

@@ -23,6 +23,7 @@ from workflow.models.portal import (
     WebhookSubscription,
 )
 from workflow.models.reference import County, PlanIndicator, Township
+from workflow.models.spatial import LayerFeature, LayerVersion
 
 __all__ = [
     "Account",
@@ -44,6 +45,8 @@ __all__ = [
     "QuotaAccount",
     "QuotaEntry",
     "IdempotencyKey",
+    "LayerFeature",
+    "LayerVersion",
     "OutboxCounter",
     "OutboxEvent",
     "Parcel",

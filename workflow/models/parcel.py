@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.models.base import Base
 from workflow.models.reference import Township
+from workflow.models.spatial import BOUNDARY
 
 ZERO = Decimal("0.00")
 STOCK_COVER = ["id", "closed_on", "township_id", "ownership", "expropriated_on", "total_m2"]
@@ -81,6 +82,16 @@ class Parcel(Base):
     red_line_m2: Mapped[Decimal] = mapped_column(default=ZERO)
     in_development_boundary: Mapped[bool] = mapped_column(default=True)
     geometry: Mapped[dict[str, Any] | None]
+    # The boundary as the overlay reads it (``workflow.models.spatial.BOUNDARY``) and its box,
+    # for the auditors' ``bbox`` filter; what the overlay computed at the survey (``spatial``)
+    # and where the land split came from: "declared" or "land_use_layer".
+    boundary: Mapped[Any | None] = mapped_column(BOUNDARY, deferred=True)
+    min_lon: Mapped[float | None]
+    min_lat: Mapped[float | None]
+    max_lon: Mapped[float | None]
+    max_lat: Mapped[float | None]
+    spatial: Mapped[dict[str, Any] | None]
+    land_basis: Mapped[str] = mapped_column(String(16), default="declared")
 
     # 规: planning.
     planned_use: Mapped[str | None] = mapped_column(String(32), index=True)

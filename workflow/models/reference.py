@@ -23,6 +23,8 @@ class County(Base):
     plan_period_start: Mapped[int]
     plan_period_end: Mapped[int]
     new_construction_land_cap_km2: Mapped[Decimal]
+    # The CGCS2000 3-degree Gauss–Krüger zone areas are measured in (Shizhu: EPSG:4545).
+    projected_epsg: Mapped[int] = mapped_column(default=4545)
 
 
 class Township(Base):

@@ -19,16 +19,21 @@ from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
+import shapely
 from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, text
 
 from workflow.access import Actor
 from workflow.audit import compute_hash_json, event_body
-from workflow.canonical import canonical_json
+from workflow.canonical import canonical_json, plain
+from workflow.errors import ValidationFailed
 from workflow.models import AuditEvent, Parcel, Township
 from workflow.operator.fastload import FastLoader
 from workflow.operator.schemas import IMPORT_COLUMNS, ImportRowSchema, survey_from_row
 from workflow.runtime import FixedClock, Runtime
+from workflow.spatial.geometry import GEOGRAPHIC_EPSG, bounds
+from workflow.spatial.overlay import SurveyFigures, mismatches
+from workflow.spatial.services import SurveyedLand, survey_figures, surveyed_land
 from workflow.uow import UnitOfWork, command
 
 OPERATOR = Actor(id=None, name="operator (import)", role="admin")
@@ -118,6 +123,13 @@ class Validator:
         if errors:
             raise _Rejected(errors)
         self.seen.add(survey["code"])
+        if survey["geometry"] is not None:
+            # With a boundary, an empty cell is not declared: the overlay computes it.
+            survey["land"] = {k: v for k, v in survey["land"].items() if k in raw}
+            survey["control_lines"] = {k: v for k, v in survey["control_lines"].items()
+                                       if k in raw}
+            if not survey["land"]:
+                del survey["land"]
         return survey
 
 
@@ -269,14 +281,18 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
                 else:
                     keep.append((line, survey))
             batch = keep
+        spatial = _overlay(s, batch, townships, report)
+        batch = [(line, survey) for line, survey in batch if line in spatial]
         if not batch:
             return 0
         ids = _allocate_ids(s, len(batch))
         now = uow.now().astimezone(UTC)
+        postgres = s.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
         parcels, events = [], []
         for (line, survey), pid in zip(batch, ids, strict=True):
             township_id, county = townships[survey["township"]]
-            land, lines = survey["land"], survey["control_lines"]
+            placed = spatial[line]
+            land = placed.surveyed.land
             parcels.append({
                 "id": pid, "code": survey["code"], "county_code": county,
                 "township_id": township_id, "ownership": survey["ownership"],
@@ -284,12 +300,17 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
                 "last_effective_date": survey["effective_date"], **land,
                 "total_m2": (land["farmland_m2"] + land["other_agricultural_m2"]
                              + land["unused_m2"] + land["construction_m2"]),
-                "basic_farmland_m2": lines["basic_farmland_m2"],
-                "red_line_m2": lines["red_line_m2"],
-                "in_development_boundary": lines["in_development_boundary"],
-                "geometry": survey["geometry"], "created_at": now, "updated_at": now,
+                "basic_farmland_m2": placed.surveyed.basic_farmland_m2,
+                "red_line_m2": placed.surveyed.red_line_m2,
+                "in_development_boundary": placed.surveyed.in_development_boundary,
+                "geometry": survey["geometry"], "land_basis": placed.surveyed.basis,
+                **placed.columns(postgres), "created_at": now, "updated_at": now,
             })
-            payload_json = canonical_json({**survey, "import": {"file": source, "line": line}})
+            recorded = {**survey, "import": {"file": source, "line": line}}
+            if placed.figures is not None:
+                recorded["computed"] = {"land": land, "land_basis": placed.surveyed.basis,
+                                        "spatial": placed.figures.spatial()}
+            payload_json = canonical_json(recorded)
             event = {"stream": f"parcel:{pid}", "stream_seq": 1, "parcel_id": pid,
                      "kind": "create", "name": "survey", "from_state": None,
                      "to_state": "surveyed", "actor_id": OPERATOR.id, "actor": OPERATOR.name,
@@ -323,6 +344,52 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
         report.batches += 1
 
 
+@dataclass
+class _Placed:
+    """A row's land as the parcel row records it, and its boundary where it has one."""
+
+    surveyed: SurveyedLand
+    figures: SurveyFigures | None = None
+    boundary: Any = None
+
+    def columns(self, postgres: bool) -> dict[str, Any]:
+        if self.boundary is None or self.figures is None:
+            return {"boundary": None, "min_lon": None, "min_lat": None, "max_lon": None,
+                    "max_lat": None, "spatial": None}
+        minx, miny, maxx, maxy = bounds(self.boundary)
+        value = (shapely.to_wkb(shapely.set_srid(self.boundary, GEOGRAPHIC_EPSG), hex=True,
+                                include_srid=True)
+                 if postgres else shapely.to_wkb(self.boundary))
+        return {"boundary": value, "min_lon": minx, "min_lat": miny, "max_lon": maxx,
+                "max_lat": maxy, "spatial": plain(self.figures.spatial())}
+
+
+def _overlay(session: Any, batch: list[tuple[int, dict[str, Any]]],
+             townships: dict[str, tuple[int, str]], report: ImportReport
+             ) -> dict[int, _Placed]:
+    """Each row's land: a row with a boundary is laid over the layers in force on its date and
+    checked like a survey (SPATIAL_MISMATCH); the rows that fail are reported, not placed."""
+    placed: dict[int, _Placed] = {}
+    for line, survey in batch:
+        try:
+            if survey.get("geometry") is None:
+                placed[line] = _Placed(surveyed_land(survey, None))
+                continue
+            county = townships[survey["township"]][1]
+            boundary, figures = survey_figures(session, survey["geometry"], county,
+                                               survey["effective_date"])
+            found = mismatches(survey, figures)
+            if found:
+                report.rejected.append(Rejection(line, survey["code"], {
+                    m.field: [f"SPATIAL_MISMATCH: declared {m.declared}, computed {m.computed}"]
+                    for m in found}))
+                continue
+            placed[line] = _Placed(surveyed_land(survey, figures), figures, boundary)
+        except ValidationFailed as err:
+            report.rejected.append(Rejection(line, survey["code"], dict(_flatten(err.errors))))
+    return placed
+
+
 def _allocate_ids(session: Any, n: int) -> list[int]:
     if session.bind.dialect.name == "postgresql":
         return list(session.execute(text(
@@ -341,7 +408,7 @@ def _copy(session: Any, table: str, rows: list[dict[str, Any]]) -> None:
     """COPY rows in; psycopg adapts the Python values (in C); JSON columns go as JSON text."""
     columns = list(rows[0])
     json_cols = [i for i, c in enumerate(columns)
-                 if c in ("payload", "rule_results", "geometry", "data")]
+                 if c in ("payload", "rule_results", "geometry", "data", "spatial")]
     raw = session.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
         for r in rows:

@@ -47,6 +47,7 @@ def load_seed(uow: UnitOfWork, data_dir: Path = DATA_DIR) -> SeedReport:
                 "plan": row["plan"], "plan_period_start": int(row["plan_period_start"]),
                 "plan_period_end": int(row["plan_period_end"]),
                 "new_construction_land_cap_km2": Decimal(row["new_construction_land_cap_km2"]),
+                "projected_epsg": int(row.get("projected_epsg") or 4545),
             }
             if county is None:
                 s.add(County(code=row["code"], **values))

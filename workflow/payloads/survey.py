@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from workflow.payloads.fields import OWNERSHIPS, Amount, Strict, Text
+from workflow.spatial.geometry import GeometryRefused, parse_boundary
 
 
 def survey_problems(land: dict[str, Any], lines: dict[str, Any]
@@ -53,37 +54,34 @@ def _nest(problems: list[tuple[tuple[str, ...], str]]) -> dict[str, Any]:
 
 
 class LandSchema(Strict):
-    farmland_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "耕地"})
-    paddy_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "水田 (part of 耕地)"})
+    """The land-class split as declared. With a boundary that a land-use layer covers, the
+    split is computed and what is declared must agree with it; fields not sent are computed,
+    never taken as zero. Without one, fields not sent are zero."""
+
+    farmland_m2 = Amount(metadata={"description": "耕地"})
+    paddy_m2 = Amount(metadata={"description": "水田 (part of 耕地)"})
     farmland_grade = fields.Integer(
         validate=validate.Range(min=1, max=15), allow_none=True,
         metadata={"description": "耕地质量等别 1 (best) … 15"})
-    other_agricultural_m2 = Amount(load_default=Decimal("0.00"))
-    unused_m2 = Amount(load_default=Decimal("0.00"))
-    construction_m2 = Amount(load_default=Decimal("0.00"))
+    other_agricultural_m2 = Amount()
+    unused_m2 = Amount()
+    construction_m2 = Amount()
 
 
 class ControlLinesSchema(Strict):
-    basic_farmland_m2 = Amount(load_default=Decimal("0.00"),
-                               metadata={"description": "永久基本农田 (part of 耕地)"})
-    red_line_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "生态保护红线"})
-    in_development_boundary = fields.Boolean(load_default=True,
-                                             metadata={"description": "城镇开发边界内"})
+    """Control-line figures as declared; a boundary's overlay with the control-line layers
+    overrides them, and refuses a declaration that understates an overlap."""
 
-
-_GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-                   "MultiPolygon", "GeometryCollection")
+    basic_farmland_m2 = Amount(metadata={"description": "永久基本农田 (part of 耕地)"})
+    red_line_m2 = Amount(metadata={"description": "生态保护红线"})
+    in_development_boundary = fields.Boolean(metadata={"description": "城镇开发边界内"})
 
 
 def _check_geometry(value: dict[str, Any]) -> None:
-    kind = value.get("type")
-    if kind not in _GEOMETRY_TYPES:
-        raise ValidationError(f"GeoJSON geometry type must be one of {', '.join(_GEOMETRY_TYPES)}")
-    if kind == "GeometryCollection":
-        if not isinstance(value.get("geometries"), list):
-            raise ValidationError("GeometryCollection needs 'geometries'")
-    elif not isinstance(value.get("coordinates"), list):
-        raise ValidationError("GeoJSON geometry needs a 'coordinates' array")
+    try:
+        parse_boundary(value)
+    except GeometryRefused as err:
+        raise ValidationError(str(err)) from None
 
 
 class SurveySchema(Strict):
@@ -92,15 +90,21 @@ class SurveySchema(Strict):
     township = Text(40, required=True,
                     metadata={"description": "Township name (e.g. 南宾街道) or code"})
     ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
-    land = fields.Nested(LandSchema, required=True)
+    land = fields.Nested(LandSchema, metadata={
+        "description": "Required without a geometry; with one, computed from the land-use "
+                       "layer where it covers the boundary"})
     control_lines = fields.Nested(ControlLinesSchema, load_default=None)
-    geometry = fields.Dict(load_default=None, validate=_check_geometry,
-                           metadata={"description": "Optional GeoJSON geometry"})
+    geometry = fields.Dict(load_default=None, validate=_check_geometry, metadata={
+        "description": "The surveyed boundary (勘测定界): a GeoJSON Polygon or MultiPolygon in "
+                       "EPSG:4490 (longitude, latitude)"})
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:
         if "land" not in data:
-            return  # reported as missing already
+            if data.get("geometry") is None:
+                raise ValidationError({"land": [
+                    "无界址时须申报地类面积 / required when no geometry is given"]})
+            return
         problems = survey_problems(data["land"], data.get("control_lines") or {})
         if problems:
             raise ValidationError(_nest(problems))

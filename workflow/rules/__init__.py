@@ -12,6 +12,7 @@ from workflow.rules import (
     registration,  # noqa: F401 - registration happens at import
     structural,  # noqa: F401 - registration happens at import
     supply,  # noqa: F401 - registration happens at import
+    survey,  # noqa: F401 - registration happens at import
 )
 from workflow.rules.registry import GUARDS, Guard, guard, run_guards
 

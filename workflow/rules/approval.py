@@ -97,6 +97,7 @@ def pre_approval_expropriation_complete(ctx: StepContext) -> None:
             _need(ctx, kind, f"{label} not recorded", article=article)
 
 
+ZERO = Decimal("0.00")
 AUTHORITY_ZH = {"state_council": "国务院", "chongqing": "重庆市人民政府"}
 
 
@@ -121,7 +122,8 @@ def required_authority(basic_farmland_m2: Decimal, cultivated_non_basic_m2: Deci
 def approving_authority_sufficient(ctx: StepContext) -> None:
     p = ctx.held
     given = ctx.payload.get("authority", "chongqing")
-    basic, cultivated, other = p.basic_farmland_m2, p.farmland_m2 - p.basic_farmland_m2, (
+    basic = ctx.control_lines().basic_farmland_m2
+    cultivated, other = max(p.farmland_m2 - basic, ZERO), (
         p.other_agricultural_m2 + p.unused_m2 + p.construction_m2)
     approval_no = ctx.payload.get("approval_no")
     if approval_no:

@@ -12,12 +12,12 @@ from workflow.rules.registry import guard
        meaning="Land inside the ecological red line is planned only for an allowed limited "
                "activity with its determination opinion.", precheck=False)
 def outside_red_line(ctx: StepContext) -> None:
-    p = ctx.held
-    if p.red_line_m2 <= 0:
+    red_line_m2 = ctx.control_lines().red_line_m2
+    if red_line_m2 <= 0:
         return
     activity = ctx.payload.get("red_line_activity")
     if not activity or activity.get("category") not in law.RED_LINE_ALLOWED_ACTIVITIES:
-        ctx.violate("RED_LINE_CONFLICT", red_line_m2=p.red_line_m2,
+        ctx.violate("RED_LINE_CONFLICT", red_line_m2=red_line_m2,
                     activity=(activity or {}).get("category"),
                     allowed=list(law.RED_LINE_ALLOWED_ACTIVITIES),
                     article="自然资发〔2022〕142号")
@@ -32,13 +32,13 @@ MAJOR_PROJECT_CATEGORIES = ("central_decision", "military", "transport", "energy
        meaning="Permanent basic farmland is planned only for a listed major project with State "
                "Council (or entrusted) approval.", precheck=False)
 def basic_farmland_protected(ctx: StepContext) -> None:
-    p = ctx.held
-    if p.basic_farmland_m2 <= 0:
+    basic_farmland_m2 = ctx.control_lines().basic_farmland_m2
+    if basic_farmland_m2 <= 0:
         return
     project = ctx.payload.get("major_project")
     if (not project or project.get("category") not in MAJOR_PROJECT_CATEGORIES
             or not project.get("approval_ref")):
-        ctx.violate("BASIC_FARMLAND_PROTECTED", basic_farmland_m2=p.basic_farmland_m2,
+        ctx.violate("BASIC_FARMLAND_PROTECTED", basic_farmland_m2=basic_farmland_m2,
                     major_project=project, allowed_categories=list(MAJOR_PROJECT_CATEGORIES),
                     article="土地管理法 第三十五条")
 
@@ -48,10 +48,11 @@ def basic_farmland_protected(ctx: StepContext) -> None:
        meaning="Construction is planned inside the urban development boundary or an approved "
                "village plan, unless it is a single-site major project.", precheck=False)
 def inside_development_boundary(ctx: StepContext) -> None:
-    p = ctx.held
-    if p.in_development_boundary or ctx.payload.get("in_village_plan"):
+    lines = ctx.control_lines()
+    if lines.in_development_boundary or ctx.payload.get("in_village_plan"):
         return
     if ctx.payload.get("major_project"):
         return  # single-site (单独选址) energy, transport, water, military projects
     ctx.violate("OUTSIDE_DEVELOPMENT_BOUNDARY", in_development_boundary=False,
-                in_village_plan=False, article="城乡规划法 第四十二条")
+                in_village_plan=False, outside_m2=lines.outside_development_boundary_m2,
+                article="城乡规划法 第四十二条")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from workflow.codes import CODES
 from workflow.context import StepContext
@@ -57,9 +58,14 @@ def run_guards(names: tuple[str, ...], ctx: StepContext) -> None:
     """Run every guard of the edge; collect all violations and one result per guard."""
     for name in names:
         g = GUARDS[name]
-        before = len(ctx.violations)
+        before, read_before = len(ctx.violations), len(ctx.datasets_read)
         g(ctx)
         found = ctx.violations[before:]
-        ctx.rule_results.append(
-            {"rule": name, "passed": not found, "codes": sorted({v.rule for v in found})}
-        )
+        result: dict[str, Any] = {"rule": name, "passed": not found,
+                                  "codes": sorted({v.rule for v in found})}
+        read = ctx.datasets_read[read_before:]
+        if read:
+            # The reference layers the guard judged the land on, so that a step can be
+            # re-judged against the same map.
+            result["datasets"] = [dict(t) for t in dict.fromkeys(tuple(d.items()) for d in read)]
+        ctx.rule_results.append(result)
