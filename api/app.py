@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from api import audit, certificates, deadlines, docs, health, ledgers, parcels, portal, webhooks
+from api import (
+    audit,
+    certificates,
+    deadlines,
+    docs,
+    health,
+    layers,
+    ledgers,
+    parcels,
+    portal,
+    webhooks,
+)
 from api.auth import current_actor
 from api.base import Api
 from api.commands import register_commands
@@ -67,6 +78,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api.register_blueprint(portal.events)
     api.register_blueprint(webhooks.blp)
     api.register_blueprint(certificates.blp)
+    api.register_blueprint(layers.blp)
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
     app.before_request(_authenticate)

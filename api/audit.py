@@ -39,6 +39,8 @@ def _list(fn: Any, name: str, args: dict[str, Any]) -> Any:
         return fn(runtime().reader(), current_actor(), **args)
     args.pop("page", None)
     args.pop("per_page", None)
+    if fmt == "geojson":
+        args["with_geometry"] = True
     result = fn(runtime().reader(), current_actor(), everything=True, **args)
     return exports.render(result["items"], fmt, f"{name}-{result['as_of']}")
 
@@ -46,8 +48,8 @@ def _list(fn: Any, name: str, args: dict[str, Any]) -> Any:
 @blp.route("/idle-land", methods=["GET"])
 @blp.arguments(AuditListArgs, location="query", as_kwargs=True)
 @blp.response(200, IdlePage)
-@blp.alt_response(200, description="CSV or XLSX with ?format=csv|xlsx", success=True,
-                  content_type="text/csv")
+@blp.alt_response(200, description="CSV, XLSX or GeoJSON with ?format=csv|xlsx|geojson",
+                  success=True, content_type="text/csv")
 def idle_land(**args: Any) -> Any:
     """Idle land and land past its idle threshold as of a date: fee due, recovery due, days
     idle, cause and determination status."""

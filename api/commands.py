@@ -5,6 +5,7 @@ operation and prints what it returned. ``create_app`` registers them on the app'
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -43,7 +44,7 @@ class Progress:
 
 def register_commands(app: Flask) -> None:
     for command in (db, seed, demo, users, diagram, audit, rules, sweep, deliver, import_,
-                    export):
+                    export, layers):
         app.cli.add_command(command)
 
 
@@ -79,13 +80,21 @@ def _safe_url(url: str) -> str:
 
 
 @click.command(help="Load Shizhu County's reference data (idempotent).")
+@click.option("--demo-layers/--no-demo-layers", "with_demo_layers", default=True,
+              show_default=True, help="Also load the SYNTHETIC demo reference layers")
 @with_appcontext
-def seed() -> None:
+def seed(with_demo_layers: bool) -> None:
     from workflow.operator.seed import load_seed
 
     report = load_seed(runtime().uow())
     click.echo(f"seed: {report.counties} county, {report.townships} townships, "
                f"{report.indicators} indicators; {report.changed} rows added or changed")
+    if with_demo_layers:
+        from workflow.operator.demo_layers import load_demo_layers
+
+        layers = load_demo_layers(runtime())
+        click.echo(f"synthetic demo layers: {len(layers.loaded)} loaded, "
+                   f"{len(layers.skipped)} already there (SYNTHETIC, not the county's data)")
 
 
 @click.command(help="Generate a demo portfolio driven through the real transitions.")
@@ -289,6 +298,62 @@ def rules(markdown: bool) -> None:
         return
     for name, g in sorted(GUARDS.items()):
         click.echo(f"{name:<40} {', '.join(g.codes)}")
+
+
+@click.group(help="Reference layers: 三调 land use, basic farmland, red line, boundaries.")
+def layers() -> None:
+    pass
+
+
+@layers.command("import", help="Load a new layer version from GeoJSON, GeoPackage or Shapefile.")
+@click.argument("kind", type=click.Choice(["land_use", "basic_farmland", "ecological_red_line",
+                                           "development_boundary", "village_construction",
+                                           "township"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--version", "version", required=True, help="The delivery's label, e.g. 2023")
+@click.option("--valid-from", "valid_from", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="In force for steps dated from this day (YYYY-MM-DD)")
+@click.option("--source", default=None, help="Where it comes from (default: the file name)")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the rejected features to this CSV")
+@with_appcontext
+def layers_import(kind: str, path: Path, version: str, valid_from: datetime, source: str | None,
+                  report_path: Path | None) -> None:
+    from workflow.access import OPERATOR
+    from workflow.spatial.layers import read_file
+    from workflow.spatial.services import import_layer
+
+    total, features = read_file(kind, path)
+    progress = Progress("features")
+    try:
+        result = import_layer(runtime().uow(), OPERATOR, kind, version, valid_from.date(),
+                              source or path.name, features,
+                              progress=lambda n: progress(n, total))
+    except LandflowError as err:
+        _fail(err)
+        return
+    if report_path is not None:
+        with report_path.open("w", encoding="utf-8", newline="") as f:
+            f.write("index,reason\n")
+            for r in result.rejected:
+                f.write(f"{r.index},\"{r.reason.replace(chr(34), chr(39))}\"\n")
+    click.echo(f"{kind} {version} (in force from {result.valid_from}): "
+               f"{result.feature_count} features, {len(result.rejected)} rejected")
+    for r in result.rejected[:20]:
+        click.echo(f"  feature {r.index}: {r.reason}", err=True)
+
+
+@layers.command("list", help="Every layer kind with its versions.")
+@with_appcontext
+def layers_list() -> None:
+    from workflow.access import OPERATOR
+    from workflow.spatial.queries import list_layers
+
+    for item in list_layers(runtime().reader(), OPERATOR)["items"]:
+        for v in item["versions"]:
+            flag = " (synthetic)" if v["synthetic"] else ""
+            click.echo(f"{item['kind']:22} {v['version']:12} from {v['valid_from']}  "
+                       f"{v['feature_count']:>8} features{flag}")
 
 
 @click.group(help="The audit trail.")

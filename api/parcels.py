@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from marshmallow import Schema
 
 from api.auth import current_actor
@@ -26,6 +27,7 @@ from workflow.errors import ValidationFailed
 from workflow.payloads.records import RecordSchema
 from workflow.payloads.survey import SurveySchema
 from workflow.payloads.transitions import TRANSITION_SCHEMAS
+from workflow.reports.exports import feature_collection
 
 blp = Blueprint("parcels", __name__, url_prefix="/api/v1/parcels",
                 description="Parcels and their lifecycle 调规批征供用建验登")
@@ -77,8 +79,14 @@ def survey(payload: dict[str, Any], dry_run: bool) -> Any:
 @blp.arguments(ParcelListArgs, location="query", as_kwargs=True)
 @blp.response(200, ParcelPage)
 def list_parcels(**filters: Any) -> Any:
-    """List parcels (filters: state, township, planned use, ownership, code; paginated)."""
-    return queries.list_parcels(runtime().reader(), current_actor(), **filters)
+    """List parcels (filters: state, township, planned use, ownership, code, bbox; paginated);
+    ``format=geojson`` answers the page as a FeatureCollection."""
+    fmt = filters.pop("format", "json")
+    page = queries.list_parcels(runtime().reader(), current_actor(), **filters)
+    if fmt == "geojson":
+        return Response(json.dumps(feature_collection(page["items"]), ensure_ascii=False),
+                        mimetype="application/geo+json")
+    return page
 
 
 @blp.route("/<int:parcel_id>", methods=["GET"])

@@ -19,7 +19,8 @@ from workflow.ledgers.plans import QuotaPlan
 from workflow.models import County, Deadline, FarmlandCredit, Parcel, ParcelRecord
 from workflow.spatial import overlay
 from workflow.spatial.engines import engine_for
-from workflow.spatial.overlay import ControlLines, SurveyFigures
+from workflow.spatial.geometry import parse_boundary
+from workflow.spatial.overlay import BuiltLand, ControlLines, SurveyFigures
 
 if TYPE_CHECKING:
     from states import Step
@@ -71,6 +72,7 @@ class StepContext:
     datasets_read: list[dict[str, str]] = field(default_factory=list)
     _records: list[ParcelRecord] | None = None
     _lines: ControlLines | None = None
+    _built: BuiltLand | None = None
 
     @property
     def session(self) -> Any:
@@ -104,10 +106,11 @@ class StepContext:
             return list(self._records)
         return [r for r in self._records if r.kind == kind]
 
-    def control_lines(self) -> ControlLines:
+    def control_lines(self, *reading: str) -> ControlLines:
         """The parcel's control-line figures on the step's effective date: where it has a
         boundary and a layer of the kind is in force, what the overlay computes (so that a
-        backdated step is judged against the map of its day); the declared figures otherwise."""
+        backdated step is judged against the map of its day); the declared figures otherwise.
+        The versions of the layer kinds ``reading`` are recorded as read by the calling guard."""
         if self._lines is None:
             p = self.held
             computed = None
@@ -119,8 +122,22 @@ class StepContext:
                     computed = overlay.control_lines(self.session, engine, geom, epsg,
                                                      self.effective_date)
             self._lines = overlay.with_declared(computed, p)
-        self.datasets_read.extend(d.ref() for d in self._lines.datasets)
+        self.datasets_read.extend(d.ref() for d in self._lines.datasets if d.kind in reading)
         return self._lines
+
+    def built_land(self) -> BuiltLand | None:
+        """The completion survey's ``actual_geometry`` measured against the parcel's approved
+        boundary (``None`` without one in the payload)."""
+        raw = self.payload.get("actual_geometry")
+        if raw is None:
+            return None
+        if self._built is None:
+            p = self.held
+            engine = engine_for(self.session)
+            epsg = self.session.get(County, p.county_code).projected_epsg  # type: ignore[union-attr]
+            approved = engine.from_db(p.boundary) if p.spatial is not None else None
+            self._built = overlay.built_land(parse_boundary(raw), approved, epsg)
+        return self._built
 
     def latest_record(self, kind: str) -> ParcelRecord | None:
         found = self.records(kind)

@@ -15,6 +15,7 @@ from workflow.deadlines.clocks import clocks_view
 from workflow.deadlines.queries import deadline_view, open_deadlines_view
 from workflow.errors import ValidationFailed
 from workflow.models import AuditEvent, Deadline, Parcel, ParcelRecord
+from workflow.models.parcel import BBox, in_bbox
 from workflow.models.repository import find_township, get_parcel
 from workflow.portal.certificates import certificate_view, current_certificate
 from workflow.uow import UnitOfWork
@@ -23,7 +24,8 @@ from workflow.uow import UnitOfWork
 def list_parcels(uow: UnitOfWork, actor: Actor, *, state: str | None = None,
                  township: str | None = None, planned_use: str | None = None,
                  ownership: str | None = None, code: str | None = None,
-                 page: int = 1, per_page: int = 50) -> dict[str, Any]:
+                 page: int = 1, per_page: int = 50, bbox: BBox | None = None
+                 ) -> dict[str, Any]:
     with uow:
         session = uow.session
         conditions = []
@@ -35,6 +37,8 @@ def list_parcels(uow: UnitOfWork, actor: Actor, *, state: str | None = None,
             conditions.append(Parcel.ownership == ownership)
         if code:
             conditions.append(Parcel.code == code)
+        if bbox is not None:
+            conditions.extend(in_bbox(bbox))
         if township:
             t = find_township(session, township)
             if t is None:

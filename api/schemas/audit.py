@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import DateStr, Dec, PageArgs, TownshipRefMixin
+from api.schemas.common import BBox, DateStr, Dec, PageArgs, TownshipRefMixin
 
-FORMATS = ("json", "csv", "xlsx")
+FORMATS = ("json", "csv", "xlsx", "geojson")
 CATEGORIES = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",
               "supplied_unused")
 
@@ -18,6 +18,7 @@ class AsOfArgs(Schema):
 
 class AuditListArgs(PageArgs, AsOfArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    bbox = BBox()
 
 
 class UnsuppliedArgs(AuditListArgs):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import math
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 
@@ -71,3 +74,25 @@ class TownshipRef(Schema):
 
 class TownshipRefMixin(Schema):
     township = fields.Nested(TownshipRef)
+
+
+class BBox(fields.String):
+    """``minlon,minlat,maxlon,maxlat`` in EPSG:4490: the features whose box meets it."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(metadata={
+            "description": "minlon,minlat,maxlon,maxlat (EPSG:4490); parcels whose boundary's "
+                           "box meets it", "example": "108.05,29.95,108.20,30.05",
+            **kw.pop("metadata", {})}, **kw)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kw: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kw)
+        try:
+            west, south, east, north = (float(v) for v in text.split(","))
+        except ValueError:
+            raise ValidationError("须为 minlon,minlat,maxlon,maxlat / must be "
+                                  "minlon,minlat,maxlon,maxlat") from None
+        if not all(math.isfinite(v) for v in (west, south, east, north)) or not (
+                -180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise ValidationError("经纬度范围无效 / not a longitude-latitude box with min < max")
+        return (west, south, east, north)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.schemas.common import (
+    BBox,
     DateStr,
     DateTimeStr,
     Dec,
@@ -30,6 +31,9 @@ class LandOut(Schema):
     total_ha = Dec(metadata={"description": "hectares"})
     converted_to_construction_m2 = Dec(
         metadata={"description": "agricultural + unused land: what approval converts"})
+    basis = fields.String(metadata={
+        "description": "land_use_layer: computed from the boundary on the land survey layer; "
+                       "declared: as the clerk declared it"})
 
 
 class ControlLinesOut(Schema):
@@ -56,6 +60,19 @@ class DeadlineOut(Schema):
     recovery_on = DateStr()
 
 
+class DatasetOut(Schema):
+    kind = fields.String()
+    version = fields.String()
+
+
+class SpatialOut(Schema):
+    area_m2 = Dec()
+    basic_farmland_m2 = Dec()
+    red_line_m2 = Dec()
+    outside_development_boundary_m2 = Dec()
+    datasets = fields.List(fields.Nested(DatasetOut))
+
+
 class ParcelOut(Schema):
     id = fields.Integer()
     code = fields.String()
@@ -70,7 +87,11 @@ class ParcelOut(Schema):
     last_effective_date = DateStr()
     land = fields.Nested(LandOut)
     control_lines = fields.Nested(ControlLinesOut)
-    geometry = fields.Dict(allow_none=True)
+    geometry = fields.Dict(allow_none=True, metadata={
+        "description": "The surveyed boundary as sent (GeoJSON, EPSG:4490)"})
+    spatial = fields.Nested(SpatialOut, allow_none=True, metadata={
+        "description": "What the overlay of the boundary on the reference layers in force at "
+                       "the survey computed, and the (kind, version) of each layer read"})
     planning = fields.Dict(allow_none=True)
     approval = fields.Dict(allow_none=True)
     expropriation = fields.Dict(allow_none=True)
@@ -98,6 +119,9 @@ class ParcelListArgs(PageArgs):
     planned_use = fields.String(validate=validate.OneOf(PLANNED_USES))
     ownership = fields.String(validate=validate.OneOf(OWNERSHIPS))
     code = fields.String(validate=validate.Length(min=1, max=64))
+    bbox = BBox()
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "geojson")),
+                           metadata={"description": "geojson: the page as a FeatureCollection"})
 
 
 class EventOut(Schema):

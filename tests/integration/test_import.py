@@ -25,7 +25,10 @@ def write_csv(path, rows):
 
 
 GOOD = ["IMP-{n}", "南宾街道", "collective", "2024-05-01", "6000.00", "1000.00", "5",
-        "2000", "500", "1500", "0", "0", "true", '{"type": "Polygon", "coordinates": [[[108.1, 30.0], [108.101, 30.0], [108.101, 30.001], [108.1, 30.001], [108.1, 30.0]]]}']
+        "2000", "500", "1500", "0", "0", "true", json.dumps(
+            {"type": "Polygon", "coordinates": [[[108.1, 30.0], [108.101, 30.0],
+                                                 [108.101, 30.000935], [108.1, 30.000935],
+                                                 [108.1, 30.0]]]})]
 
 
 def row(n, **over):
@@ -84,8 +87,7 @@ def test_an_exported_portfolio_reimports_to_the_identical_set(runtime, tmp_path,
     from tests.factories import World
 
     world = World(runtime)
-    world.survey(geometry={"type": "Polygon", "coordinates": [[[108.1, 30.0], [108.2, 30.0],
-                                                               [108.2, 30.1], [108.1, 30.0]]]})
+    world.survey(geometry=json.loads(GOOD[-1]))  # about the factory's 10,000 m²
     world.survey(land={"farmland_m2": "0", "paddy_m2": "0", "farmland_grade": None},
                  control_lines={"in_development_boundary": False})
     world.parcel_in("approved")

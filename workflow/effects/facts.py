@@ -6,6 +6,7 @@ from workflow.canonical import plain
 from workflow.context import StepContext
 from workflow.effects.registry import effect
 from workflow.models import Parcel
+from workflow.spatial.overlay import tolerance_m2
 
 
 def _parcel(ctx: StepContext) -> Parcel:
@@ -78,8 +79,16 @@ def record_construction_start(ctx: StepContext) -> None:
 @effect
 def record_inspection(ctx: StepContext) -> None:
     p, body = _parcel(ctx), ctx.payload
-    p.actual_area_m2 = body["actual_area_m2"]
-    p.within_approved_boundary = body["within_approved_boundary"]
+    built = ctx.built_land()
+    if built is not None:
+        # Measured from the completion survey; the guards have just judged these figures.
+        p.actual_area_m2 = built.actual_area_m2
+        p.within_approved_boundary = (built.outside_approved_m2 is None
+                                      or built.outside_approved_m2 <= tolerance_m2(
+                                          built.actual_area_m2))
+    else:
+        p.actual_area_m2 = body["actual_area_m2"]
+        p.within_approved_boundary = body["within_approved_boundary"]
     p.planning_verified = body["planning_verified"]
     p.inspected_on = ctx.effective_date
 

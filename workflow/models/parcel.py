@@ -26,6 +26,18 @@ def _covering(name: str, *columns: str, include: list[str], where: str) -> Index
                  postgresql_where=text(where), sqlite_where=text(where))
 
 
+# (west, south, east, north) in EPSG:4490.
+BBox = tuple[float, float, float, float]
+
+
+def in_bbox(bbox: BBox) -> list[Any]:
+    """Conditions on the parcel's stored box: parcels whose box meets ``bbox`` (the same on both
+    engines)."""
+    west, south, east, north = bbox
+    return [Parcel.min_lon <= east, Parcel.max_lon >= west,
+            Parcel.min_lat <= north, Parcel.max_lat >= south]
+
+
 class Parcel(Base):
     __tablename__ = "parcels"
     __table_args__ = (

@@ -79,3 +79,4 @@ class LayerFeature(Base):
     max_lon: Mapped[float]
     max_lat: Mapped[float]
     geom: Mapped[Any] = mapped_column(BOUNDARY, deferred=True)
+

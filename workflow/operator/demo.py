@@ -21,11 +21,13 @@ from workflow.errors import Conflict, RuleViolation
 from workflow.ledgers.schemas import FarmlandCreditSchema, QuotaAccountSchema
 from workflow.ledgers.services import create_farmland_credit, create_quota_account
 from workflow.models import Account, FarmlandCredit, QuotaAccount, Township
+from workflow.operator.demo_layers import SEAT_TOWNSHIP, demo_parcel_geometry
 from workflow.payloads.fields import load
 from workflow.payloads.records import RecordSchema
 from workflow.payloads.survey import SurveySchema
 from workflow.payloads.transitions import load_transition
 from workflow.runtime import Runtime
+from workflow.spatial.overlay import in_force
 
 # Target states and how often they appear in a county portfolio.
 MIX: list[tuple[str, int]] = [
@@ -75,7 +77,14 @@ SPAN_DAYS = {  # how far back a parcel must start to reach its target by today
 }
 
 
-def _survey(rng: random.Random, code: str, township: str, on: date) -> dict[str, Any]:
+def _survey(rng: random.Random, code: str, township: str, on: date,
+            boundary: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A survey: with a boundary, the land split is the layers' to compute and the parcel lies
+    in the county seat; without one, the clerk declares it."""
+    if boundary is not None:
+        return {"code": code, "effective_date": on.isoformat(), "township": SEAT_TOWNSHIP,
+                "ownership": "collective" if rng.random() < 0.8 else "state",
+                "geometry": boundary}
     farmland = Decimal(rng.randrange(0, 40000, 100))
     paddy = (farmland * Decimal(rng.choice([0, 0, 10, 25, 40])) / 100).quantize(Decimal("1"))
     return {
@@ -130,6 +139,10 @@ def generate_demo(runtime: Runtime, *, count: int = 60, random_seed: int = 2021,
         townships = [t.name for t in uow.session.execute(select(Township)).scalars()]
     if not townships:
         raise RuntimeError("no townships: run `landflow seed` first")
+    with runtime.reader() as uow:
+        # Boundaries only where a land-use layer (the synthetic one, or a real one) is in force
+        # for the oldest demo survey.
+        with_layers = in_force(uow.session, "land_use", oldest) is not None
     states = [s for s, _ in MIX]
     weights = [w for _, w in MIX]
     made: Counter[str] = Counter()
@@ -139,7 +152,8 @@ def generate_demo(runtime: Runtime, *, count: int = 60, random_seed: int = 2021,
         span = SPAN_DAYS[target]
         start = today - timedelta(days=span + rng.randint(0, 300))
         code = f"{prefix}{i + 1:05d}"
-        survey = _survey(rng, code, rng.choice(townships), start)
+        boundary = demo_parcel_geometry(i) if with_layers else None
+        survey = _survey(rng, code, rng.choice(townships), start, boundary)
         try:
             outcome, _ = services.create_parcel(runtime.uow(), load(SurveySchema, survey), clerk)
         except Conflict:  # this demo parcel exists already: the demo only ever adds
@@ -236,10 +250,13 @@ def _drive(runtime: Runtime, rng: random.Random, pid: int, survey: dict[str, Any
             body = {"effective_date": started,
                     "permit_no": f"500240{started:%Y%m%d}{rng.randint(1000, 9999)}"}
         elif name == "inspect":
-            total = sum(Decimal(survey["land"][k]) for k in
-                        ("farmland_m2", "other_agricultural_m2", "unused_m2", "construction_m2"))
-            body = {"effective_date": tl.after(400, 700), "actual_area_m2": str(total),
-                    "within_approved_boundary": True, "planning_verified": True}
+            body = {"effective_date": tl.after(400, 700), "planning_verified": True}
+            if "geometry" in survey:
+                body["actual_geometry"] = survey["geometry"]
+            else:
+                body["actual_area_m2"] = str(sum(Decimal(survey["land"][k]) for k in (
+                    "farmland_m2", "other_agricultural_m2", "unused_m2", "construction_m2")))
+                body["within_approved_boundary"] = True
         elif name == "register":
             on = tl.after(10, 30)
             if on <= today and price > 0:

@@ -47,7 +47,8 @@ def survey_from_row(row: dict[str, Any]) -> dict[str, Any]:
         "control_lines": {k: row[k] for k in LINE_FIELDS},
         "geometry": row["geometry"],
     }
-    problems = survey_problems(survey["land"], survey["control_lines"])
+    problems = survey_problems(survey["land"], survey["control_lines"],
+                               partial=survey["geometry"] is not None)
     if problems:
         raise ValidationError({".".join(path[-1:]): [msg] for path, msg in problems})
     return survey

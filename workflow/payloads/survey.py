@@ -12,12 +12,19 @@ from workflow.payloads.fields import OWNERSHIPS, Amount, Strict, Text
 from workflow.spatial.geometry import GeometryRefused, parse_boundary
 
 
-def survey_problems(land: dict[str, Any], lines: dict[str, Any]
+def survey_problems(land: dict[str, Any], lines: dict[str, Any], *, partial: bool = False
                     ) -> list[tuple[tuple[str, ...], str]]:
     """The facts a survey must be consistent in, whichever form it came in (the API's nested
-    body or an import row): (field path, message) for each problem."""
+    body or an import row): (field path, message) for each problem. A ``partial`` declaration
+    (beside a boundary, whose overlay computes what is not declared) is checked only in the
+    figures it gives together."""
     zero = Decimal(0)
     found: list[tuple[tuple[str, ...], str]] = []
+    if partial:
+        if "paddy_m2" in land and "farmland_m2" in land and land["paddy_m2"] > land["farmland_m2"]:
+            found.append((("land", "paddy_m2"),
+                          "水田面积不得大于耕地面积 / paddy_m2 must not exceed farmland_m2"))
+        return found
     farmland = land.get("farmland_m2") or zero
     if (land.get("paddy_m2") or zero) > farmland:
         found.append((("land", "paddy_m2"),
@@ -105,6 +112,7 @@ class SurveySchema(Strict):
                 raise ValidationError({"land": [
                     "无界址时须申报地类面积 / required when no geometry is given"]})
             return
-        problems = survey_problems(data["land"], data.get("control_lines") or {})
+        problems = survey_problems(data["land"], data.get("control_lines") or {},
+                                   partial=data.get("geometry") is not None)
         if problems:
             raise ValidationError(_nest(problems))

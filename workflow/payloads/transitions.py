@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from workflow.payloads.fields import (
     AUTHORITIES,
@@ -25,6 +25,7 @@ from workflow.payloads.fields import (
     Text,
     load,
 )
+from workflow.payloads.survey import _check_geometry
 
 
 class PlanningConditionsSchema(Strict):
@@ -113,9 +114,23 @@ class StartConstructionSchema(Base):
 
 
 class InspectSchema(Base):
-    actual_area_m2 = Amount(required=True)
-    within_approved_boundary = fields.Boolean(required=True)
+    actual_area_m2 = Amount(metadata={
+        "description": "Required without actual_geometry; computed from it otherwise"})
+    within_approved_boundary = fields.Boolean(metadata={
+        "description": "Required without actual_geometry; computed from it otherwise"})
     planning_verified = fields.Boolean(required=True)
+    actual_geometry = fields.Dict(validate=_check_geometry, metadata={
+        "description": "The completion survey's boundary (GeoJSON Polygon or MultiPolygon, "
+                       "EPSG:4490); 批甲占乙 and 批少占多 are computed from it"})
+
+    @validates_schema
+    def _measured(self, data: dict[str, Any], **_: Any) -> None:
+        if "actual_geometry" in data:
+            return
+        missing = {k: ["缺少实测数据 / required without actual_geometry"]
+                   for k in ("actual_area_m2", "within_approved_boundary") if k not in data}
+        if missing:
+            raise ValidationError(missing)
 
 
 class RegisterSchema(Base):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable
 from typing import Any
 
 MEDIA_TYPES = {"csv": "text/csv",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "geojson": "application/geo+json"}
 
 
 def _flat(item: dict[str, Any]) -> dict[str, Any]:
@@ -26,8 +28,10 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def render(items: Iterable[dict[str, Any]], fmt: str, sheet: str) -> bytes:
-    """The items as a ``csv`` (UTF-8 with a BOM, so that Excel reads the Chinese text) or an
-    ``xlsx`` file."""
+    """The items as a ``csv`` (UTF-8 with a BOM, so that Excel reads the Chinese text), an
+    ``xlsx`` or a ``geojson`` file."""
+    if fmt == "geojson":
+        return json.dumps(feature_collection(items), ensure_ascii=False).encode("utf-8")
     rows = [_flat(i) for i in items]
     columns: list[str] = []
     for r in rows:
@@ -51,3 +55,14 @@ def render(items: Iterable[dict[str, Any]], fmt: str, sheet: str) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def feature_collection(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Items with a ``geometry`` as a GeoJSON FeatureCollection (EPSG:4490, which GeoJSON
+    readers take as WGS 84 to the centimetre); the other fields, flattened, are properties."""
+    features = []
+    for item in items:
+        props = dict(item)
+        geometry = props.pop("geometry", None)
+        features.append({"type": "Feature", "geometry": geometry, "properties": _flat(props)})
+    return {"type": "FeatureCollection", "features": features}

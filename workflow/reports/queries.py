@@ -28,6 +28,7 @@ from workflow.canonical import money
 from workflow.deadlines.calendar import add_years
 from workflow.errors import ValidationFailed
 from workflow.models import County, Deadline, LandTicket, Parcel, PlanIndicator, Township
+from workflow.models.parcel import BBox, in_bbox
 from workflow.models.repository import find_township
 from workflow.models.sql import amount
 from workflow.uow import UnitOfWork
@@ -111,12 +112,16 @@ def _idle_item(d: Deadline, p: Parcel, t: Township, as_of: date) -> dict[str, An
 
 def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
               township: str | None = None, page: int = 1, per_page: int = 50,
-              everything: bool = False) -> dict[str, Any]:
+              everything: bool = False, bbox: BBox | None = None,
+              with_geometry: bool = False) -> dict[str, Any]:
     require(actor, AUDIT_READERS)
     with uow:
         s = uow.session
         as_of = as_of or uow.today()
         ids = running_on("idle_clock", as_of, township_id=_township_id(s, township))
+        if bbox is not None:
+            ids = (select(ids).join(Parcel, Parcel.id == ids.c.parcel_id)
+                   .where(*in_bbox(bbox)).subquery())
         total = s.execute(select(func.count()).select_from(ids)).scalar_one()
         # The page is cut from the index rows first; only its rows are then read in full.
         page_ids = select(ids.c.deadline_id, ids.c.due_on).order_by(ids.c.due_on,
@@ -130,7 +135,8 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
             .join(Parcel, Parcel.id == Deadline.parcel_id)
             .join(Township, Township.id == Parcel.township_id)
             .order_by(Deadline.due_on, Deadline.id))
-        items = [_idle_item(d, p, t, as_of) for d, p, t in rows]
+        items = [_with_geometry(_idle_item(d, p, t, as_of), p, with_geometry)
+                 for d, p, t in rows]
         fee_total = sum((Decimal(i["fee_due_yuan"]) for i in items), ZERO)
         return {"as_of": as_of.isoformat(), "items": items, "total": total, "page": page,
                 "per_page": per_page, "page_fee_due_yuan": money(fee_total)}
@@ -149,7 +155,8 @@ def _approved_base(as_of: date) -> list[Any]:
 
 
 def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
-                category: str | None) -> tuple[Any | None, Any | None]:
+                category: str | None, bbox: BBox | None = None
+                ) -> tuple[Any | None, Any | None]:
     """The two stocks as index-only ranges, never a scan of every approved parcel:
 
     - approved but unsupplied (批而未供, and within it 批而未征 and 征而未供): (parcel_id,
@@ -165,6 +172,8 @@ def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
         if cohort is not None:
             q = q.where(Parcel.approved_on >= date(cohort, 1, 1),
                         Parcel.approved_on <= date(cohort, 12, 31))
+        if bbox is not None:
+            q = q.where(*in_bbox(bbox))
         if category == "approved_unexpropriated":
             q = q.where(Parcel.ownership == "collective",
                         or_(Parcel.expropriated_on.is_(None), Parcel.expropriated_on > as_of))
@@ -181,10 +190,13 @@ def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
     if category in (None, "supplied_unused"):
         clocks = running_on("agreed_start", as_of, due_before=True, township_id=township_id)
         q = select(clocks.c.deadline_id, clocks.c.parcel_id, clocks.c.due_on)
+        if cohort is not None or bbox is not None:
+            q = q.join(Parcel, Parcel.id == clocks.c.parcel_id)
         if cohort is not None:
-            q = q.join(Parcel, Parcel.id == clocks.c.parcel_id).where(
-                Parcel.approved_on >= date(cohort, 1, 1),
-                Parcel.approved_on <= date(cohort, 12, 31))
+            q = q.where(Parcel.approved_on >= date(cohort, 1, 1),
+                        Parcel.approved_on <= date(cohort, 12, 31))
+        if bbox is not None:
+            q = q.where(*in_bbox(bbox))
         unused = q.subquery()
     return unsupplied, unused
 
@@ -192,14 +204,15 @@ def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
 def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
                township: str | None = None, category: str | None = None,
                cohort: int | None = None, page: int = 1, per_page: int = 50,
-               everything: bool = False) -> dict[str, Any]:
+               everything: bool = False, bbox: BBox | None = None,
+               with_geometry: bool = False) -> dict[str, Any]:
     """Approved-but-unsupplied parcels first (by approval date), then supplied-but-unused ones
     (by agreed start date); each part is cut by the page from its own index order."""
     require(actor, AUDIT_READERS)
     with uow:
         s = uow.session
         as_of = as_of or uow.today()
-        first, second = _stock_sets(as_of, _township_id(s, township), cohort, category)
+        first, second = _stock_sets(as_of, _township_id(s, township), cohort, category, bbox)
         n1 = s.execute(select(func.count()).select_from(first)).scalar_one() if first is not \
             None else 0
         n2 = s.execute(select(func.count()).select_from(second)).scalar_one() if second is \
@@ -218,8 +231,10 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
         rows = {p.id: (p, t) for p, t in s.execute(
             select(Parcel, Township).join(Township, Township.id == Parcel.township_id)
             .where(Parcel.id.in_(ids1 + ids2)))} if ids1 or ids2 else {}
-        items = [_stock_item(*rows[i], 1, as_of) for i in ids1] + \
-            [_stock_item(*rows[i], 2, as_of) for i in ids2]
+        items = [_with_geometry(_stock_item(*rows[i], 1, as_of), rows[i][0], with_geometry)
+                 for i in ids1] + \
+            [_with_geometry(_stock_item(*rows[i], 2, as_of), rows[i][0], with_geometry)
+             for i in ids2]
         return {"as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
                 "items": items, "total": n1 + n2, "page": page, "per_page": per_page}
 
@@ -244,6 +259,12 @@ def _stock_item(p: Parcel, t: Township, which: int, as_of: date) -> dict[str, An
         "agreed_start_date": p.agreed_start_date.isoformat()
         if which == 2 and p.agreed_start_date else None,
     }
+
+
+def _with_geometry(item: dict[str, Any], p: Parcel, wanted: bool) -> dict[str, Any]:
+    if wanted:
+        item["geometry"] = p.geometry
+    return item
 
 
 def _iso(d: date | None, as_of: date) -> str | None:

@@ -122,7 +122,7 @@ def required_authority(basic_farmland_m2: Decimal, cultivated_non_basic_m2: Deci
 def approving_authority_sufficient(ctx: StepContext) -> None:
     p = ctx.held
     given = ctx.payload.get("authority", "chongqing")
-    basic = ctx.control_lines().basic_farmland_m2
+    basic = ctx.control_lines("basic_farmland").basic_farmland_m2
     cultivated, other = max(p.farmland_m2 - basic, ZERO), (
         p.other_agricultural_m2 + p.unused_m2 + p.construction_m2)
     approval_no = ctx.payload.get("approval_no")

@@ -12,7 +12,7 @@ from workflow.rules.registry import guard
        meaning="Land inside the ecological red line is planned only for an allowed limited "
                "activity with its determination opinion.", precheck=False)
 def outside_red_line(ctx: StepContext) -> None:
-    red_line_m2 = ctx.control_lines().red_line_m2
+    red_line_m2 = ctx.control_lines("ecological_red_line").red_line_m2
     if red_line_m2 <= 0:
         return
     activity = ctx.payload.get("red_line_activity")
@@ -32,7 +32,7 @@ MAJOR_PROJECT_CATEGORIES = ("central_decision", "military", "transport", "energy
        meaning="Permanent basic farmland is planned only for a listed major project with State "
                "Council (or entrusted) approval.", precheck=False)
 def basic_farmland_protected(ctx: StepContext) -> None:
-    basic_farmland_m2 = ctx.control_lines().basic_farmland_m2
+    basic_farmland_m2 = ctx.control_lines("basic_farmland").basic_farmland_m2
     if basic_farmland_m2 <= 0:
         return
     project = ctx.payload.get("major_project")
@@ -48,7 +48,7 @@ def basic_farmland_protected(ctx: StepContext) -> None:
        meaning="Construction is planned inside the urban development boundary or an approved "
                "village plan, unless it is a single-site major project.", precheck=False)
 def inside_development_boundary(ctx: StepContext) -> None:
-    lines = ctx.control_lines()
+    lines = ctx.control_lines("development_boundary", "village_construction")
     if lines.in_development_boundary or ctx.payload.get("in_village_plan"):
         return
     if ctx.payload.get("major_project"):

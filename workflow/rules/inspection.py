@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflow.context import StepContext
 from workflow.rules.registry import guard
+from workflow.spatial.overlay import tolerance_m2
 
 
 @guard(codes=("AREA_EXCEEDS_APPROVED",), source="土地管理法 第七十七条第二款 (批少占多)",
@@ -12,7 +13,8 @@ from workflow.rules.registry import guard
 def actual_area_within_approved(ctx: StepContext) -> None:
     p = ctx.held
     approved = p.supplied_area_m2 or p.total_m2
-    actual = ctx.payload["actual_area_m2"]
+    built = ctx.built_land()
+    actual = built.actual_area_m2 if built is not None else ctx.payload["actual_area_m2"]
     if actual > approved:
         ctx.violate("AREA_EXCEEDS_APPROVED", what="实际占地", what_en="Area occupied",
                     area_m2=actual, approved_m2=approved, excess_m2=actual - approved,
@@ -23,7 +25,13 @@ def actual_area_within_approved(ctx: StepContext) -> None:
        source="土地管理法 第七十七条、第五十六条 (批甲占乙)", precheck=False,
        meaning="The works stand inside the approved boundary.")
 def built_within_approved_boundary(ctx: StepContext) -> None:
-    if not ctx.payload["within_approved_boundary"]:
+    built = ctx.built_land()
+    if built is not None and built.outside_approved_m2 is not None:
+        if built.outside_approved_m2 > tolerance_m2(built.actual_area_m2):
+            ctx.violate("OUTSIDE_APPROVED_BOUNDARY", outside_m2=built.outside_approved_m2,
+                        actual_area_m2=built.actual_area_m2, article="土地管理法 第七十七条")
+        return
+    if not ctx.payload.get("within_approved_boundary", False):
         ctx.violate("OUTSIDE_APPROVED_BOUNDARY", article="土地管理法 第七十七条")
 
 

@@ -12,6 +12,7 @@ LABELS = {
     "other_agricultural_m2": ("其他农用地面积", "other agricultural area"),
     "construction_m2": ("建设用地面积", "construction land area"),
     "unused_m2": ("未利用地面积", "unused land area"),
+    "total_m2": ("地块总面积", "total area"),
     "farmland_grade": ("耕地质量等别", "farmland grade"),
     "basic_farmland_m2": ("永久基本农田面积", "basic farmland area"),
     "red_line_m2": ("生态保护红线面积", "red-line area"),

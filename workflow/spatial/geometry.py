@@ -39,13 +39,13 @@ def _depth_ok(value: Any, depth: int) -> bool:
     while stack:
         item, level = stack.pop()
         if level == depth - 1:
-            if not isinstance(item, list) or len(item) not in (2, 3):
+            if not isinstance(item, list | tuple) or len(item) not in (2, 3):
                 return False
             for c in item:
                 if isinstance(c, bool) or not isinstance(c, (int, float)) or not math.isfinite(c):
                     return False
             continue
-        if not isinstance(item, list):
+        if not isinstance(item, list | tuple):
             return False
         stack.extend((child, level + 1) for child in item)
     return True
@@ -58,7 +58,8 @@ def parse_boundary(value: Any) -> shapely.MultiPolygon:
         raise GeometryRefused("须为 GeoJSON Polygon 或 MultiPolygon / must be a GeoJSON Polygon "
                               "or MultiPolygon")
     coords = value.get("coordinates")
-    if not isinstance(coords, list) or not coords or not _depth_ok(coords, _DEPTH[value["type"]]):
+    depth = _DEPTH[value["type"]]
+    if not isinstance(coords, list | tuple) or not coords or not _depth_ok(coords, depth):
         raise GeometryRefused("坐标结构不正确或含非有限数值 / coordinates are not a "
                               f"{value['type']} of finite numbers")
     polygons = coords if value["type"] == "MultiPolygon" else [coords]

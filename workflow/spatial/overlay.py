@@ -229,6 +229,13 @@ def mismatches(survey: dict[str, Any], figures: SurveyFigures) -> list[Mismatch]
         grade = declared_land.get("farmland_grade")
         if grade is not None and split.farmland_grade not in (None, grade):
             found.append(Mismatch("land.farmland_grade", grade, split.farmland_grade, {}))
+    elif declared_land:
+        # No layer to split it: the declared classes must at least add up to the boundary.
+        total = sum((declared_land.get(k) or ZERO for k in LAND_FIELDS if k != "paddy_m2"),
+                    ZERO)
+        if abs(total - figures.area_m2) > tolerance:
+            found.append(Mismatch("land.total_m2", total, figures.area_m2,
+                                  {"tolerance_m2": tolerance}))
     lines = figures.lines
     declared_lines = survey.get("control_lines") or {}
     for name in ("basic_farmland_m2", "red_line_m2"):
@@ -243,3 +250,19 @@ def mismatches(survey: dict[str, Any], figures: SurveyFigures) -> list[Mismatch]
         found.append(Mismatch("control_lines.in_development_boundary", True, False,
                               {"outside_m2": outside}))
     return found
+
+
+@dataclass(frozen=True)
+class BuiltLand:
+    """What the completion survey (竣工测量) shows against the approved boundary."""
+
+    actual_area_m2: Decimal
+    outside_approved_m2: Decimal | None  # None when the parcel has no approved boundary
+
+
+def built_land(actual: BaseGeometry, approved: BaseGeometry | None, epsg: int) -> BuiltLand:
+    """The area built on, and how much of it lies outside the approved boundary (批甲占乙)."""
+    outside = None
+    if approved is not None:
+        outside = area_m2(actual.difference(approved), epsg)
+    return BuiltLand(area_m2(actual, epsg), outside)
