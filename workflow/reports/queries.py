@@ -30,6 +30,7 @@ from workflow.errors import ValidationFailed
 from workflow.models import County, Deadline, LandTicket, Parcel, PlanIndicator, Township
 from workflow.models.repository import find_township
 from workflow.models.sql import amount
+from workflow.reports.exports import Table
 from workflow.uow import UnitOfWork
 
 CATEGORY_LABELS = {
@@ -39,6 +40,8 @@ CATEGORY_LABELS = {
 DEFINITION_VERSION = 1
 ZERO = Decimal("0.00")
 KM2 = Decimal("1000000")
+# Rows an export reads at a time.
+EXPORT_BATCH = 2000
 
 
 def _township_id(session: Session, township: str | None) -> int | None:
@@ -110,8 +113,8 @@ def _idle_item(d: Deadline, p: Parcel, t: Township, as_of: date) -> dict[str, An
 
 
 def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
-              township: str | None = None, page: int = 1, per_page: int = 50,
-              everything: bool = False) -> dict[str, Any]:
+              township: str | None = None, page: int = 1, per_page: int = 50
+              ) -> dict[str, Any]:
     require(actor, AUDIT_READERS)
     with uow:
         s = uow.session
@@ -119,11 +122,9 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
         ids = running_on("idle_clock", as_of, township_id=_township_id(s, township))
         total = s.execute(select(func.count()).select_from(ids)).scalar_one()
         # The page is cut from the index rows first; only its rows are then read in full.
-        page_ids = select(ids.c.deadline_id, ids.c.due_on).order_by(ids.c.due_on,
-                                                                     ids.c.deadline_id)
-        if not everything:
-            page_ids = page_ids.limit(per_page).offset((page - 1) * per_page)
-        chosen = page_ids.subquery()
+        chosen = (select(ids.c.deadline_id, ids.c.due_on)
+                  .order_by(ids.c.due_on, ids.c.deadline_id)
+                  .limit(per_page).offset((page - 1) * per_page)).subquery()
         rows = s.execute(
             select(Deadline, Parcel, Township)
             .join(chosen, chosen.c.deadline_id == Deadline.id)
@@ -134,6 +135,45 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
         fee_total = sum((Decimal(i["fee_due_yuan"]) for i in items), ZERO)
         return {"as_of": as_of.isoformat(), "items": items, "total": total, "page": page,
                 "per_page": per_page, "page_fee_due_yuan": money(fee_total)}
+
+
+IDLE_COLUMNS = (
+    "code", "parcel_id", "township.code", "township.name", "clock_start", "idle_from",
+    "days_idle", "land_price_yuan", "fee_due_yuan", "recovery_from", "recovery_due", "cause",
+    "determination", "determined_on", "determination_no", "area_m2")
+
+
+def idle_land_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+                    township: str | None = None, batch: int = EXPORT_BATCH) -> Table:
+    """Every row of ``idle_land``, in its order, for an export: read as it is sent, a batch at a
+    time. Authorization and the filters are checked now, before anything is sent."""
+    require(actor, AUDIT_READERS)
+    with uow:
+        as_of = as_of or uow.today()
+        township_id = _township_id(uow.session, township)
+
+    def items() -> Iterator[dict[str, Any]]:
+        with uow:
+            ids = running_on("idle_clock", as_of, township_id=township_id)
+            rows = (select(Deadline, Parcel, Township)
+                    .join(ids, ids.c.deadline_id == Deadline.id)
+                    .join(Parcel, Parcel.id == Deadline.parcel_id)
+                    .join(Township, Township.id == Parcel.township_id)
+                    .order_by(Deadline.due_on, Deadline.id))
+            for d, p, t in _batches(uow.session, rows, batch):
+                yield _idle_item(d, p, t, as_of)
+
+    return Table(f"idle-land-{as_of.isoformat()}", IDLE_COLUMNS, items())
+
+
+def _batches(s: Session, statement: Any, batch: int) -> Iterator[Any]:
+    """The statement's rows, fetched ``batch`` at a time (a server-side cursor on PostgreSQL).
+    The session holds its objects weakly, so a consumed batch is let go."""
+    result = s.execute(statement.execution_options(yield_per=batch))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 # --- approved but unsupplied -----------------------------------------------------------------
@@ -191,8 +231,8 @@ def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
 
 def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
                township: str | None = None, category: str | None = None,
-               cohort: int | None = None, page: int = 1, per_page: int = 50,
-               everything: bool = False) -> dict[str, Any]:
+               cohort: int | None = None, page: int = 1, per_page: int = 50
+               ) -> dict[str, Any]:
     """Approved-but-unsupplied parcels first (by approval date), then supplied-but-unused ones
     (by agreed start date); each part is cut by the page from its own index order."""
     require(actor, AUDIT_READERS)
@@ -204,8 +244,7 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
             None else 0
         n2 = s.execute(select(func.count()).select_from(second)).scalar_one() if second is \
             not None else 0
-        offset = 0 if everything else (page - 1) * per_page
-        limit = n1 + n2 if everything else per_page
+        offset, limit = (page - 1) * per_page, per_page
         ids1: list[int] = []
         ids2: list[int] = []
         if first is not None and offset < n1:
@@ -222,6 +261,39 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
             [_stock_item(*rows[i], 2, as_of) for i in ids2]
         return {"as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
                 "items": items, "total": n1 + n2, "page": page, "per_page": per_page}
+
+
+STOCK_COLUMNS = (
+    "code", "parcel_id", "township.code", "township.name", "categories", "labels", "cohort",
+    "approved_on", "approval_no", "area_m2", "age_days", "expropriated_on", "supplied_on",
+    "agreed_start_date")
+
+
+def unsupplied_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+                     township: str | None = None, category: str | None = None,
+                     cohort: int | None = None, batch: int = EXPORT_BATCH) -> Table:
+    """Every row of ``unsupplied``, in its order, for an export: read as it is sent, a batch at
+    a time. Authorization and the filters are checked now, before anything is sent."""
+    require(actor, AUDIT_READERS)
+    with uow:
+        as_of = as_of or uow.today()
+        township_id = _township_id(uow.session, township)
+
+    def items() -> Iterator[dict[str, Any]]:
+        with uow:
+            first, second = _stock_sets(as_of, township_id, cohort, category)
+            rows = select(Parcel, Township).join(Township, Township.id == Parcel.township_id)
+            if first is not None:
+                for p, t in _batches(uow.session, rows.join(first, first.c.parcel_id == Parcel.id)
+                                     .order_by(first.c.approved_on, first.c.parcel_id), batch):
+                    yield _stock_item(p, t, 1, as_of)
+            if second is not None:
+                for p, t in _batches(uow.session, rows.join(second,
+                                                            second.c.parcel_id == Parcel.id)
+                                     .order_by(second.c.due_on, second.c.deadline_id), batch):
+                    yield _stock_item(p, t, 2, as_of)
+
+    return Table(f"unsupplied-{as_of.isoformat()}", STOCK_COLUMNS, items())
 
 
 def _stock_item(p: Parcel, t: Township, which: int, as_of: date) -> dict[str, Any]:
