@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, extract, func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from workflow import law
 from workflow.access import AUDIT_READERS, Actor, require
@@ -41,7 +41,7 @@ DEFINITION_VERSION = 1
 ZERO = Decimal("0.00")
 KM2 = Decimal("1000000")
 # Rows an export reads at a time.
-EXPORT_BATCH = 2000
+EXPORT_BATCH = 1000
 
 
 def _township_id(session: Session, township: str | None) -> int | None:
@@ -159,11 +159,23 @@ def idle_land_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
                     .join(ids, ids.c.deadline_id == Deadline.id)
                     .join(Parcel, Parcel.id == Deadline.parcel_id)
                     .join(Township, Township.id == Parcel.township_id)
+                    .options(load_only(*IDLE_READS, raiseload=True),
+                             load_only(*PARCEL_READS, raiseload=True))
                     .order_by(Deadline.due_on, Deadline.id))
             for d, p, t in _batches(uow.session, rows, batch):
                 yield _idle_item(d, p, t, as_of)
 
     return Table(f"idle-land-{as_of.isoformat()}", IDLE_COLUMNS, items())
+
+
+# What the export rows read (``_idle_item``, ``_stock_item``): a parcel row is wide (geometry,
+# planning conditions), and an export reads it a million times. Anything else read raises.
+PARCEL_READS = (Parcel.id, Parcel.code, Parcel.ownership, Parcel.total_m2,
+                Parcel.supplied_area_m2, Parcel.approved_on, Parcel.approval_no,
+                Parcel.expropriated_on, Parcel.first_supplied_on, Parcel.agreed_start_date)
+IDLE_READS = (Deadline.id, Deadline.due_on, Deadline.clock_start, Deadline.amount_yuan,
+              Deadline.recovery_on, Deadline.cause, Deadline.determined_on,
+              Deadline.determination_no)
 
 
 def _batches(s: Session, statement: Any, batch: int) -> Iterator[Any]:
@@ -282,7 +294,8 @@ def unsupplied_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None
     def items() -> Iterator[dict[str, Any]]:
         with uow:
             first, second = _stock_sets(as_of, township_id, cohort, category)
-            rows = select(Parcel, Township).join(Township, Township.id == Parcel.township_id)
+            rows = (select(Parcel, Township).join(Township, Township.id == Parcel.township_id)
+                    .options(load_only(*PARCEL_READS, raiseload=True)))
             if first is not None:
                 for p, t in _batches(uow.session, rows.join(first, first.c.parcel_id == Parcel.id)
                                      .order_by(first.c.approved_on, first.c.parcel_id), batch):
