@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python bench/transitions.py
 	$(BIN)/python bench/import.py --rows 200000
 	$(BIN)/python bench/audit.py --parcels 1000000
+	$(BIN)/python bench/exports.py --parcels 1000000
 	$(BIN)/python bench/crash.py --cycles 10
 
 docs: install

@@ -33,16 +33,15 @@ CHART_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 
-def _list(fn: Any, name: str, args: dict[str, Any]) -> Any:
+def _list(page: Any, table: Any, args: dict[str, Any]) -> Any:
     fmt = args.pop("format", "json")
     if fmt == "json":
-        return fn(runtime().reader(), current_actor(), **args)
+        return page(runtime().reader(), current_actor(), **args)
     args.pop("page", None)
     args.pop("per_page", None)
     if fmt == "geojson":
         args["with_geometry"] = True
-    result = fn(runtime().reader(), current_actor(), everything=True, **args)
-    return exports.render(result["items"], fmt, f"{name}-{result['as_of']}")
+    return exports.send(table(runtime().reader(), current_actor(), **args), fmt)
 
 
 @blp.route("/idle-land", methods=["GET"])
@@ -53,7 +52,7 @@ def _list(fn: Any, name: str, args: dict[str, Any]) -> Any:
 def idle_land(**args: Any) -> Any:
     """Idle land and land past its idle threshold as of a date: fee due, recovery due, days
     idle, cause and determination status."""
-    return _list(q.idle_land, "idle-land", args)
+    return _list(q.idle_land, q.idle_land_table, args)
 
 
 @blp.route("/unsupplied", methods=["GET"])
@@ -61,7 +60,7 @@ def idle_land(**args: Any) -> Any:
 @blp.response(200, UnsuppliedPage)
 def unsupplied(**args: Any) -> Any:
     """批而未征 / 征而未供 / 批而未供 / 供而未用 as of a date, by township and approval cohort."""
-    return _list(q.unsupplied, "unsupplied", args)
+    return _list(q.unsupplied, q.unsupplied_table, args)
 
 
 @blp.route("/unsupplied/summary", methods=["GET"])

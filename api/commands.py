@@ -216,13 +216,19 @@ def sweep(as_of: str | None) -> None:
 @click.option("--interval", default=1.0, show_default=True, type=float)
 @with_appcontext
 def deliver(once: bool, interval: float) -> None:
+    from workflow.portal.addresses import AddressPolicy
     from workflow.portal.delivery import DeliveryPolicy, deliver_once, run_worker
 
     rt = runtime()
     s = rt.settings
-    policy = DeliveryPolicy(backoff_base_s=s.webhook_backoff_base_s,
-                            backoff_max_s=s.webhook_backoff_max_s,
-                            max_failures=s.webhook_max_failures, timeout_s=s.webhook_timeout_s)
+    try:
+        policy = DeliveryPolicy(
+            backoff_base_s=s.webhook_backoff_base_s, backoff_max_s=s.webhook_backoff_max_s,
+            max_failures=s.webhook_max_failures, timeout_s=s.webhook_timeout_s,
+            deadline_s=s.webhook_deadline_s,
+            addresses=AddressPolicy.from_strings(s.webhook_private_networks, s.webhook_ports))
+    except ValueError as err:
+        raise click.ClickException(f"webhook settings: {err}") from err
     if once:
         stats = deliver_once(rt.uow, policy)
         click.echo(f"delivered {stats['delivered']}, failed {stats['failed']}, "

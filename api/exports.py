@@ -1,17 +1,37 @@
-"""Auditor lists sent as files (``?format=csv|xlsx``); the files are made by
+"""Auditor lists sent as files (``?format=csv|xlsx|geojson``), streamed; the files are made by
 ``workflow.reports.exports``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import os
+from collections.abc import Iterator
+from typing import IO
 
 from flask import Response
 
-from workflow.reports.exports import MEDIA_TYPES
-from workflow.reports.exports import render as render_file
+from workflow.reports.exports import MEDIA_TYPES, Table, csv_chunks, geojson_chunks, xlsx_file
+
+CHUNK_BYTES = 64 * 1024
 
 
-def render(items: Iterable[dict[str, Any]], fmt: str, name: str) -> Response:
-    return Response(render_file(items, fmt, name), mimetype=MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f"attachment; filename={name}.{fmt}"})
+def send(table: Table, fmt: str) -> Response:
+    headers = {"Content-Disposition": f"attachment; filename={table.name}.{fmt}"}
+    if fmt in ("csv", "geojson"):
+        # The rows are read from the database as the response is sent.
+        chunks = csv_chunks(table) if fmt == "csv" else geojson_chunks(table)
+        return Response(chunks, mimetype=MEDIA_TYPES[fmt], headers=headers)
+    # Written whole before anything is sent, so that a failure is still an error response.
+    file = xlsx_file(table, table.name)
+    response = Response(_read(file), mimetype=MEDIA_TYPES[fmt], headers=headers)
+    response.content_length = os.fstat(file.fileno()).st_size
+    # A response dropped before it is sent never runs the generator's own cleanup.
+    response.call_on_close(file.close)
+    return response
+
+
+def _read(file: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := file.read(CHUNK_BYTES):
+            yield chunk
+    finally:
+        file.close()

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from api.auth import current_actor
 from api.base import Blueprint, runtime
 from workflow.portal import webhooks
+from workflow.portal.addresses import AddressPolicy
 from workflow.portal.schemas import AllowedHostSchema, SubscriptionSchema
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks",
@@ -63,13 +64,18 @@ class ReplayArgs(Schema):
                            validate=validate.Range(min=1, max=2**62))
 
 
+def _addresses() -> AddressPolicy:
+    s = runtime().settings
+    return AddressPolicy.from_strings(s.webhook_private_networks, s.webhook_ports)
+
 
 @blp.route("/allowed-hosts", methods=["POST"])
 @blp.arguments(AllowedHostSchema)
 @blp.response(201, HostOut)
 def allow_host(body: dict[str, Any]) -> Any:
     """Allow webhooks to a host (admin)."""
-    return webhooks.allow_host(runtime().uow(), current_actor(), body["host"]), 201
+    return webhooks.allow_host(runtime().uow(), current_actor(), body["host"],
+                               _addresses()), 201
 
 
 @blp.route("/allowed-hosts", methods=["GET"])
@@ -84,7 +90,8 @@ def list_hosts() -> Any:
 @blp.response(201, SubscriptionOut)
 def subscribe(body: dict[str, Any]) -> Any:
     """Subscribe a URL on an allowed host to event types (admin); the secret is shown once."""
-    return webhooks.create_subscription(runtime().uow(), current_actor(), body), 201
+    return webhooks.create_subscription(runtime().uow(), current_actor(), body,
+                                        _addresses()), 201
 
 
 @blp.route("", methods=["GET"])

@@ -42,6 +42,11 @@ class Settings:
     webhook_backoff_max_s: float = 300.0
     webhook_max_failures: int = 8
     webhook_timeout_s: float = 5.0
+    # The whole of one post, name resolution to status line; under half the 60 s lease.
+    webhook_deadline_s: float = 20.0
+    # Non-public networks webhooks may reach (comma-separated CIDRs), and the ports they may use.
+    webhook_private_networks: str = ""
+    webhook_ports: str = "80,443,8080,8443"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -63,6 +68,9 @@ class Settings:
             "webhook_backoff_max_s": float(env.get("LANDFLOW_WEBHOOK_BACKOFF_MAX_S", 300.0)),
             "webhook_max_failures": int(env.get("LANDFLOW_WEBHOOK_MAX_FAILURES", 8)),
             "webhook_timeout_s": float(env.get("LANDFLOW_WEBHOOK_TIMEOUT_S", 5.0)),
+            "webhook_deadline_s": float(env.get("LANDFLOW_WEBHOOK_DEADLINE_S", 20.0)),
+            "webhook_private_networks": env.get("LANDFLOW_WEBHOOK_PRIVATE_NETWORKS", ""),
+            "webhook_ports": env.get("LANDFLOW_WEBHOOK_PORTS", "80,443,8080,8443"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

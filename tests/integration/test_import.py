@@ -124,3 +124,37 @@ def test_the_import_command_prints_a_summary_and_the_rejected_rows(runtime, tmp_
     assert r.exit_code == 0, r.output
     assert "2 rows, 1 imported" in r.output and "1 rejected" in r.output
     assert (tmp_path / "cli.rejected.csv").exists()
+
+
+def test_formula_like_codes_are_neutralised_in_the_csv_export_and_reimport_unchanged(
+        runtime, tmp_path):
+    from tests.factories import World
+
+    world = World(runtime, ledgers=False)
+    codes = ['=HYPERLINK("http://evil.example","x")', "+86-023", "-1+1", "@SUM(1)",
+             "'=already quoted", "SZ-plain"]
+    for code in codes:
+        world.survey(code=code)
+    original = snapshot(runtime)
+    out = tmp_path / "parcels.csv"
+    export_parcels(runtime, out)
+    with out.open(encoding="utf-8", newline="") as f:
+        cells = [cell for row in csv.reader(f) for cell in row]
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
+    assert "'" + codes[0] in cells and "''=already quoted" in cells and "SZ-plain" in cells
+    fresh = _empty_runtime(tmp_path / "fresh.sqlite3")
+    report = import_file(fresh, out)
+    assert report.imported == len(original) and not report.rejected, report.rejected
+    assert snapshot(fresh) == original
+    fresh.engine.dispose()
+
+
+def test_the_rejection_report_neutralises_what_the_file_brought(runtime, tmp_path):
+    path = tmp_path / "hostile.csv"
+    write_csv(path, [row(31, code="=cmd|' /C calc'!A0", township="不存在乡")])
+    report = import_file(runtime, path)
+    out = tmp_path / "rejected.csv"
+    report.write(out)
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][1] == "'=cmd|' /C calc'!A0"

@@ -30,6 +30,7 @@ from workflow.errors import ValidationFailed
 from workflow.models import AuditEvent, Parcel, Township
 from workflow.operator.fastload import FastLoader
 from workflow.operator.schemas import IMPORT_COLUMNS, ImportRowSchema, survey_from_row
+from workflow.reports.exports import csv_cell, csv_uncell
 from workflow.runtime import FixedClock, Runtime
 from workflow.spatial.geometry import GEOGRAPHIC_EPSG, bounds
 from workflow.spatial.overlay import SurveyFigures, mismatches
@@ -55,11 +56,12 @@ class ImportReport:
 
     def write(self, path: Path) -> None:
         with path.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["line", "code", "field", "message"])
+            csv.writer(f).writerow(["line", "code", "field", "message"])
+            # Every cell quoted, so that a field separator inside one cannot start another.
+            w = csv.writer(f, quoting=csv.QUOTE_ALL)
             for r in self.rejected:
                 for fld, messages in _flatten(r.errors):
-                    w.writerow([r.line, r.code or "", fld, messages])
+                    w.writerow([csv_cell(v) for v in (r.line, r.code, fld, messages)])
 
 
 def _flatten(errors: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -88,7 +90,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         for raw in reader:
-            row: dict[str, Any] = {k: v for k, v in raw.items() if k and v not in ("", None)}
+            # Cells the export neutralised for spreadsheets come back as they were.
+            row: dict[str, Any] = {k: csv_uncell(v) for k, v in raw.items()
+                                   if k and v not in ("", None)}
             if "geometry" in row:
                 try:
                     row["geometry"] = json.loads(row["geometry"])
@@ -429,7 +433,9 @@ def _dumps(obj: Any) -> str:
 
 def export_parcels(runtime: Runtime, path: Path, *, progress: Callable[[int, int], None] | None
                    = None, batch: int = 5000) -> int:
-    """Every parcel's survey, in the import format (CSV or GeoJSON by the file's suffix)."""
+    """Every parcel's survey, in the import format (CSV or GeoJSON by the file's suffix). CSV
+    cells a spreadsheet would take for a formula are neutralised (``csv_cell``); the import
+    reads them back as they were."""
     geo = path.suffix.lower() in (".geojson", ".json")
     written = 0
     with runtime.reader() as uow:
@@ -441,8 +447,9 @@ def export_parcels(runtime: Runtime, path: Path, *, progress: Callable[[int, int
             if geo:
                 f.write('{"type": "FeatureCollection", "features": [\n')
             else:
-                writer = csv.DictWriter(f, fieldnames=list(IMPORT_COLUMNS))
-                writer.writeheader()
+                csv.writer(f).writerow(IMPORT_COLUMNS)
+                writer = csv.DictWriter(f, fieldnames=list(IMPORT_COLUMNS),
+                                        quoting=csv.QUOTE_ALL)
             last = 0
             while True:
                 rows = s.execute(select(Parcel).where(Parcel.id > last).order_by(Parcel.id)
@@ -461,7 +468,7 @@ def export_parcels(runtime: Runtime, path: Path, *, progress: Callable[[int, int
                         assert writer is not None
                         record["geometry"] = (json.dumps(record["geometry"], ensure_ascii=False)
                                               if record["geometry"] is not None else "")
-                        writer.writerow(record)
+                        writer.writerow({k: csv_cell(v) for k, v in record.items()})
                     written += 1
                 last = rows[-1].id
                 s.expunge_all()

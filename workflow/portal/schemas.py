@@ -3,12 +3,14 @@ hosts and subscriptions, certificate revocation."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from workflow.payloads.fields import Strict, Text
 from workflow.payloads.survey import SurveySchema
+from workflow.portal.addresses import numeric_host_problem
 from workflow.portal.identity import valid_id_number, valid_uscc
 
 
@@ -58,15 +60,37 @@ class ApplicationSchema(Strict):
         return data
 
 
+_BLANK = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _no_blank(value: str) -> None:
+    # A function, not a Regexp: "$" also matches before a final newline, and "\Z" would leak
+    # into the OpenAPI pattern, which JavaScript reads differently.
+    if _BLANK.search(value):
+        raise ValidationError("不得包含空白或控制字符 / must not contain whitespace or control "
+                              "characters")
+
+
+def _canonical_number(host: str) -> None:
+    problem = numeric_host_problem(host)
+    if problem:
+        raise ValidationError(problem)
+
+
 class AllowedHostSchema(Strict):
     host = fields.String(required=True, validate=[
         validate.Length(min=1, max=253),
         validate.Regexp(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)*"
-                        r"[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?$")])
+                        r"[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?$"),
+        _no_blank, _canonical_number])
 
 
 class SubscriptionSchema(Strict):
-    url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
+    # No whitespace or control character anywhere: URL parsers drop or strip them, so that what
+    # is stored and shown differs from what is requested, and CR/LF would split the request.
+    url = fields.String(required=True, validate=[
+        validate.Length(min=8, max=2000),
+        _no_blank])
     event_types = fields.List(fields.String(validate=validate.Regexp(r"^(\*|[a-z_.]{1,40})$")),
                               load_default=lambda: ["*"], validate=validate.Length(max=20),
                               metadata={"description": "Type prefixes, e.g. transition., "

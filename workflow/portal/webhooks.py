@@ -17,6 +17,7 @@ from sqlalchemy import select
 from workflow.access import WEBHOOK_ADMINS, Actor, require
 from workflow.errors import Conflict, NotFound, ValidationFailed
 from workflow.models import WebhookAllowedHost, WebhookDelivery, WebhookSubscription
+from workflow.portal.addresses import AddressPolicy
 from workflow.uow import UnitOfWork, command, outbox_last_seq
 
 
@@ -30,9 +31,15 @@ def subscription_view(w: WebhookSubscription) -> dict[str, Any]:
 # --- administration ----------------------------------------------------------------------------
 
 
-def allow_host(uow: UnitOfWork, actor: Actor, host: str) -> dict[str, Any]:
+def allow_host(uow: UnitOfWork, actor: Actor, host: str, addresses: AddressPolicy
+               ) -> dict[str, Any]:
+    """Allow webhooks to ``host``: a name (its addresses are checked when each event is sent)
+    or an address the policy allows."""
     require(actor, WEBHOOK_ADMINS)
     host = host.strip().lower()
+    problem = addresses.host_problem(host)
+    if problem:
+        raise ValidationFailed({"host": [problem]})
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         s = uow.session
@@ -57,22 +64,23 @@ def list_allowed_hosts(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
         return {"items": items, "total": len(items)}
 
 
-def create_subscription(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
-    """Only http(s) URLs to hosts an admin allowed. The secret is returned once."""
+def create_subscription(uow: UnitOfWork, actor: Actor, body: dict[str, Any],
+                        addresses: AddressPolicy) -> dict[str, Any]:
+    """Only http(s) URLs to hosts an admin allowed, on ports and addresses the policy allows.
+    The secret is returned once."""
     require(actor, WEBHOOK_ADMINS)
     url = body["url"]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationFailed({"url": ["须为 http(s) 地址 / must be an http(s) URL"]})
-    if parts.username or parts.password:
-        raise ValidationFailed({"url": ["不得包含凭据 / must not carry credentials"]})
+    problem = addresses.url_problem(url)
+    if problem:
+        raise ValidationFailed({"url": [problem]})
+    host = urlsplit(url).hostname or ""
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         s = uow.session
         allowed = s.execute(select(WebhookAllowedHost).where(
-            WebhookAllowedHost.host == parts.hostname.lower())).first()
+            WebhookAllowedHost.host == host)).first()
         if not allowed:
-            raise ValidationFailed({"url": [f"主机 {parts.hostname} 未获准 / host not allowed "
+            raise ValidationFailed({"url": [f"主机 {host} 未获准 / host not allowed "
                                             "by an admin"]})
         secret = body.get("secret") or secrets.token_urlsafe(32)
         start = body.get("from_seq")

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, extract, func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from workflow import law
 from workflow.access import AUDIT_READERS, Actor, require
@@ -31,6 +31,7 @@ from workflow.models import County, Deadline, LandTicket, Parcel, PlanIndicator,
 from workflow.models.parcel import BBox, in_bbox
 from workflow.models.repository import find_township
 from workflow.models.sql import amount
+from workflow.reports.exports import Table
 from workflow.uow import UnitOfWork
 
 CATEGORY_LABELS = {
@@ -40,6 +41,8 @@ CATEGORY_LABELS = {
 DEFINITION_VERSION = 1
 ZERO = Decimal("0.00")
 KM2 = Decimal("1000000")
+# Rows an export reads at a time.
+EXPORT_BATCH = 1000
 
 
 def _township_id(session: Session, township: str | None) -> int | None:
@@ -112,8 +115,7 @@ def _idle_item(d: Deadline, p: Parcel, t: Township, as_of: date) -> dict[str, An
 
 def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
               township: str | None = None, page: int = 1, per_page: int = 50,
-              everything: bool = False, bbox: BBox | None = None,
-              with_geometry: bool = False) -> dict[str, Any]:
+              bbox: BBox | None = None) -> dict[str, Any]:
     require(actor, AUDIT_READERS)
     with uow:
         s = uow.session
@@ -124,22 +126,77 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
                    .where(*in_bbox(bbox)).subquery())
         total = s.execute(select(func.count()).select_from(ids)).scalar_one()
         # The page is cut from the index rows first; only its rows are then read in full.
-        page_ids = select(ids.c.deadline_id, ids.c.due_on).order_by(ids.c.due_on,
-                                                                     ids.c.deadline_id)
-        if not everything:
-            page_ids = page_ids.limit(per_page).offset((page - 1) * per_page)
-        chosen = page_ids.subquery()
+        chosen = (select(ids.c.deadline_id, ids.c.due_on)
+                  .order_by(ids.c.due_on, ids.c.deadline_id)
+                  .limit(per_page).offset((page - 1) * per_page)).subquery()
         rows = s.execute(
             select(Deadline, Parcel, Township)
             .join(chosen, chosen.c.deadline_id == Deadline.id)
             .join(Parcel, Parcel.id == Deadline.parcel_id)
             .join(Township, Township.id == Parcel.township_id)
             .order_by(Deadline.due_on, Deadline.id))
-        items = [_with_geometry(_idle_item(d, p, t, as_of), p, with_geometry)
-                 for d, p, t in rows]
+        items = [_idle_item(d, p, t, as_of) for d, p, t in rows]
         fee_total = sum((Decimal(i["fee_due_yuan"]) for i in items), ZERO)
         return {"as_of": as_of.isoformat(), "items": items, "total": total, "page": page,
                 "per_page": per_page, "page_fee_due_yuan": money(fee_total)}
+
+
+IDLE_COLUMNS = (
+    "code", "parcel_id", "township.code", "township.name", "clock_start", "idle_from",
+    "days_idle", "land_price_yuan", "fee_due_yuan", "recovery_from", "recovery_due", "cause",
+    "determination", "determined_on", "determination_no", "area_m2")
+
+
+def idle_land_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+                    township: str | None = None, batch: int = EXPORT_BATCH,
+                    bbox: BBox | None = None, with_geometry: bool = False) -> Table:
+    """Every row of ``idle_land``, in its order, for an export: read as it is sent, a batch at a
+    time. Authorization and the filters are checked now, before anything is sent."""
+    require(actor, AUDIT_READERS)
+    with uow:
+        as_of = as_of or uow.today()
+        township_id = _township_id(uow.session, township)
+
+    def items() -> Iterator[dict[str, Any]]:
+        with uow:
+            ids = running_on("idle_clock", as_of, township_id=township_id)
+            rows = (select(Deadline, Parcel, Township)
+                    .join(ids, ids.c.deadline_id == Deadline.id)
+                    .join(Parcel, Parcel.id == Deadline.parcel_id)
+                    .join(Township, Township.id == Parcel.township_id)
+                    .options(load_only(*IDLE_READS, raiseload=True),
+                             load_only(*_parcel_reads(with_geometry), raiseload=True))
+                    .order_by(Deadline.due_on, Deadline.id))
+            if bbox is not None:
+                rows = rows.where(*in_bbox(bbox))
+            for d, p, t in _batches(uow.session, rows, batch):
+                yield _with_geometry(_idle_item(d, p, t, as_of), p, with_geometry)
+
+    return Table(f"idle-land-{as_of.isoformat()}", IDLE_COLUMNS, items())
+
+
+# What the export rows read (``_idle_item``, ``_stock_item``): a parcel row is wide (geometry,
+# planning conditions), and an export reads it a million times. Anything else read raises.
+PARCEL_READS = (Parcel.id, Parcel.code, Parcel.ownership, Parcel.total_m2,
+                Parcel.supplied_area_m2, Parcel.approved_on, Parcel.approval_no,
+                Parcel.expropriated_on, Parcel.first_supplied_on, Parcel.agreed_start_date)
+IDLE_READS = (Deadline.id, Deadline.due_on, Deadline.clock_start, Deadline.amount_yuan,
+              Deadline.recovery_on, Deadline.cause, Deadline.determined_on,
+              Deadline.determination_no)
+
+
+def _parcel_reads(with_geometry: bool) -> tuple[Any, ...]:
+    return PARCEL_READS + ((Parcel.geometry,) if with_geometry else ())
+
+
+def _batches(s: Session, statement: Any, batch: int) -> Iterator[Any]:
+    """The statement's rows, fetched ``batch`` at a time (a server-side cursor on PostgreSQL).
+    The session holds its objects weakly, so a consumed batch is let go."""
+    result = s.execute(statement.execution_options(yield_per=batch))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 # --- approved but unsupplied -----------------------------------------------------------------
@@ -204,8 +261,7 @@ def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
 def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
                township: str | None = None, category: str | None = None,
                cohort: int | None = None, page: int = 1, per_page: int = 50,
-               everything: bool = False, bbox: BBox | None = None,
-               with_geometry: bool = False) -> dict[str, Any]:
+               bbox: BBox | None = None) -> dict[str, Any]:
     """Approved-but-unsupplied parcels first (by approval date), then supplied-but-unused ones
     (by agreed start date); each part is cut by the page from its own index order."""
     require(actor, AUDIT_READERS)
@@ -217,8 +273,7 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
             None else 0
         n2 = s.execute(select(func.count()).select_from(second)).scalar_one() if second is \
             not None else 0
-        offset = 0 if everything else (page - 1) * per_page
-        limit = n1 + n2 if everything else per_page
+        offset, limit = (page - 1) * per_page, per_page
         ids1: list[int] = []
         ids2: list[int] = []
         if first is not None and offset < n1:
@@ -231,12 +286,45 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
         rows = {p.id: (p, t) for p, t in s.execute(
             select(Parcel, Township).join(Township, Township.id == Parcel.township_id)
             .where(Parcel.id.in_(ids1 + ids2)))} if ids1 or ids2 else {}
-        items = [_with_geometry(_stock_item(*rows[i], 1, as_of), rows[i][0], with_geometry)
-                 for i in ids1] + \
-            [_with_geometry(_stock_item(*rows[i], 2, as_of), rows[i][0], with_geometry)
-             for i in ids2]
+        items = [_stock_item(*rows[i], 1, as_of) for i in ids1] + \
+            [_stock_item(*rows[i], 2, as_of) for i in ids2]
         return {"as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
                 "items": items, "total": n1 + n2, "page": page, "per_page": per_page}
+
+
+STOCK_COLUMNS = (
+    "code", "parcel_id", "township.code", "township.name", "categories", "labels", "cohort",
+    "approved_on", "approval_no", "area_m2", "age_days", "expropriated_on", "supplied_on",
+    "agreed_start_date")
+
+
+def unsupplied_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+                     township: str | None = None, category: str | None = None,
+                     cohort: int | None = None, batch: int = EXPORT_BATCH,
+                     bbox: BBox | None = None, with_geometry: bool = False) -> Table:
+    """Every row of ``unsupplied``, in its order, for an export: read as it is sent, a batch at
+    a time. Authorization and the filters are checked now, before anything is sent."""
+    require(actor, AUDIT_READERS)
+    with uow:
+        as_of = as_of or uow.today()
+        township_id = _township_id(uow.session, township)
+
+    def items() -> Iterator[dict[str, Any]]:
+        with uow:
+            first, second = _stock_sets(as_of, township_id, cohort, category, bbox)
+            rows = (select(Parcel, Township).join(Township, Township.id == Parcel.township_id)
+                    .options(load_only(*_parcel_reads(with_geometry), raiseload=True)))
+            if first is not None:
+                for p, t in _batches(uow.session, rows.join(first, first.c.parcel_id == Parcel.id)
+                                     .order_by(first.c.approved_on, first.c.parcel_id), batch):
+                    yield _with_geometry(_stock_item(p, t, 1, as_of), p, with_geometry)
+            if second is not None:
+                for p, t in _batches(uow.session, rows.join(second,
+                                                            second.c.parcel_id == Parcel.id)
+                                     .order_by(second.c.due_on, second.c.deadline_id), batch):
+                    yield _with_geometry(_stock_item(p, t, 2, as_of), p, with_geometry)
+
+    return Table(f"unsupplied-{as_of.isoformat()}", STOCK_COLUMNS, items())
 
 
 def _stock_item(p: Parcel, t: Township, which: int, as_of: date) -> dict[str, Any]:
