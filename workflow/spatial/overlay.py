@@ -45,6 +45,18 @@ def in_force(session: Session, kind: str, on: date) -> Dataset | None:
     return Dataset(kind, row[1], row[0]) if row else None
 
 
+def all_in_force(session: Session, on: date) -> dict[str, Dataset]:
+    """Every kind's version in force on ``on``, in one query (versions are few)."""
+    rows = session.execute(
+        select(LayerVersion.kind, LayerVersion.version, LayerVersion.id)
+        .where(LayerVersion.valid_from <= on)
+        .order_by(LayerVersion.kind, LayerVersion.valid_from.desc(), LayerVersion.id.desc()))
+    found: dict[str, Dataset] = {}
+    for kind, version, id_ in rows:
+        found.setdefault(kind, Dataset(kind, version, id_))
+    return found
+
+
 def tolerance_m2(total_m2: Decimal) -> Decimal:
     """How far a declared figure may differ from the computed one: survey and layer never
     coincide to the square metre."""
@@ -135,15 +147,17 @@ class ControlLines:
 
 
 def control_lines(session: Session, engine: SpatialEngine, geom: BaseGeometry, epsg: int,
-                  on: date) -> ComputedLines:
+                  on: date, versions: dict[str, Dataset] | None = None) -> ComputedLines:
     """Permanent basic farmland and ecological red line overlapped, and the area outside the
     urban development boundary less approved village construction land, as the layers in force
     on ``on`` say."""
     total = area_m2(geom, epsg)
     used: list[Dataset] = []
+    if versions is None:
+        versions = all_in_force(session, on)
 
     def covered(*kinds: str) -> Decimal | None:
-        found = [d for d in (in_force(session, k, on) for k in kinds) if d is not None]
+        found = [versions[k] for k in kinds if k in versions]
         if not found or found[0].kind != kinds[0]:
             return None  # village land counts only where a development boundary is in force
         used.extend(found)
@@ -194,11 +208,11 @@ class SurveyFigures:
                 "datasets": [d.ref() for d in datasets]}
 
 
-def outside_county_m2(session: Session, engine: SpatialEngine, geom: BaseGeometry, epsg: int,
-                      on: date) -> Decimal | None:
+def outside_county_m2(engine: SpatialEngine, geom: BaseGeometry, epsg: int,
+                      versions: dict[str, Dataset]) -> Decimal | None:
     """How much of ``geom`` lies outside the county's townships (``None`` without a township
     layer in force)."""
-    townships = in_force(session, "township", on)
+    townships = versions.get("township")
     if townships is None:
         return None
     return max(area_m2(geom, epsg) - engine.covered_m2((townships.id,), geom, epsg), ZERO)

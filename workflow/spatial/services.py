@@ -111,18 +111,19 @@ def survey_figures(session: Session, geometry: dict[str, Any], county_code: str,
     engine = engine_for(session)
     total = area_m2(boundary, epsg)
     tolerance = overlay.tolerance_m2(total)
-    outside = overlay.outside_county_m2(session, engine, boundary, epsg, on)
+    versions = overlay.all_in_force(session, on)
+    outside = overlay.outside_county_m2(engine, boundary, epsg, versions)
     if outside is not None and outside > tolerance:
         raise ValidationFailed({"geometry": [
             f"地块超出县域范围 {outside} 平方米 / {outside} m² of the boundary lie outside the "
             "county"]})
     split = None
-    land_use = overlay.in_force(session, "land_use", on)
+    land_use = versions.get("land_use")
     if land_use is not None:
         computed = overlay.land_split(engine, land_use, boundary, epsg)
         if computed.covered_m2 >= total - tolerance:
             split = computed
-    lines = overlay.control_lines(session, engine, boundary, epsg, on)
+    lines = overlay.control_lines(session, engine, boundary, epsg, on, versions)
     return boundary, overlay.SurveyFigures(total, split, lines)
 
 
