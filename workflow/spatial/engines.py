@@ -151,7 +151,7 @@ class PostgisEngine(SpatialEngine):
 
     def add_features(self, version_id: int, rows: Iterable[FeatureRow]) -> int:
         """COPY in batches: the geometry travels as hex EWKB text, which PostGIS parses."""
-        raw = self.session.connection().connection.driver_connection
+        raw: Any = self.session.connection().connection.driver_connection
         count = 0
         columns = ("version_id, land_class, farmland_grade, attributes, min_lon, min_lat, "
                    "max_lon, max_lat, geom")
