@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.access import Actor, check_scope
+from workflow.access import Actor, check_scope, not_found
 from workflow.canonical import money
 from workflow.context import StepContext
 from workflow.deadlines.calendar import add_years
-from workflow.errors import NotFound, ValidationFailed
+from workflow.errors import ValidationFailed
 from workflow.models import Certificate, Parcel
 from workflow.uow import UnitOfWork
 
@@ -110,7 +110,7 @@ def get_certificate(uow: UnitOfWork, actor: Actor, number: str) -> dict[str, Any
         c = uow.session.execute(select(Certificate).where(Certificate.number == number)
                                 ).scalar_one_or_none()
         if c is None:
-            raise NotFound({"what": f"证书 {number} / certificate {number}"})
+            raise not_found(actor, f"证书 {number} / certificate {number}", number=number)
         parcel = uow.session.get(Parcel, c.parcel_id)
         assert parcel is not None
         check_scope(actor, parcel)
