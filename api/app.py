@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import audit, certificates, deadlines, docs, health, ledgers, parcels, portal, webhooks
 from api.auth import current_actor
@@ -52,6 +53,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
             "security": [{"bearerAuth": []}],
         },
     )
+    if settings.trusted_proxies:
+        # Only as many X-Forwarded-For entries as there are proxies of ours are believed: a
+        # client cannot pick its own address (and with it its failure count) by sending one.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["landflow"] = runtime

@@ -36,6 +36,8 @@ _CODES: list[Code] = [
     Code("PAYLOAD_TOO_LARGE", "请求体过大（上限 {limit} 字节）",
          "Request body too large (limit {limit} bytes)", "error"),
     Code("METHOD_NOT_ALLOWED", "不支持该请求方法", "Method not allowed", "error"),
+    Code("HEADER_TOO_LARGE", "请求头过长（Authorization 上限 {limit} 字符）",
+         "Request header too large (Authorization limit {limit} characters)", "error"),
     Code("RATE_LIMITED", "认证失败次数过多，请稍后再试",
          "Too many failed authentications; try again later", "error"),
     Code("RULE_VIOLATION", "违反审批规则", "Rule violation", "error"),

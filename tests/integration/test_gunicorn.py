@@ -1,0 +1,77 @@
+"""What only the real server shows: the app behind gunicorn, as ``make run`` starts it (from
+the project directory, so that ``gunicorn.conf.py`` applies)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workflow.operator.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'landflow.sqlite3'}"
+    upgrade(url)
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "LANDFLOW_SECRET_KEY": "test-secret",
+           "LANDFLOW_MAX_BODY_BYTES": "4096"}
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    proc = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            try:
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("gunicorn did not come up")
+            time.sleep(0.2)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _request(server: tuple[str, int], method: str, path: str, headers: dict[str, str],
+             body: object = None) -> tuple[int, str, dict]:
+    conn = http.client.HTTPConnection(*server, timeout=10)
+    conn.request(method, path, body=body, headers=headers,
+                 encode_chunked=headers.get("Transfer-Encoding") == "chunked")
+    r = conn.getresponse()
+    text = r.read().decode("utf-8", "replace")
+    conn.close()
+    content_type = r.getheader("Content-Type") or ""
+    return r.status, content_type, json.loads(text) if "json" in content_type else {"raw": text}
+
+
+def test_a_ten_kilobyte_token_gets_a_problem_document_not_gunicorns_page(server):
+    status, content_type, body = _request(
+        server, "GET", "/api/v1/parcels", {"Authorization": "Bearer lf_" + "x" * 10_000})
+    assert status == 431 and content_type == "application/problem+json", body
+    assert body["code"] == "HEADER_TOO_LARGE"
