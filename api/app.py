@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import audit, certificates, deadlines, docs, health, ledgers, parcels, portal, webhooks
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
     app.before_request(_authenticate)
+    app.before_request(_refuse_long_streams)
     register_commands(app)
     return app
 
@@ -93,3 +95,18 @@ def _authenticate() -> None:
         return
     current_actor()
 
+
+
+def _refuse_long_streams() -> None:
+    """A body sent without Content-Length (chunked) is cut off by werkzeug at
+    MAX_CONTENT_LENGTH without an error, and the parser would then call the cut JSON a 400. It
+    is read here once (cached for the parser); if more follows the limit, it is the 413 that
+    a body declaring its length gets before it is read."""
+    if request.content_length is not None or \
+            "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is None or len(request.get_data(cache=True)) < limit:
+        return
+    if request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
