@@ -36,7 +36,7 @@ from workflow.models import Parcel, ParcelRecord
 from workflow.models.repository import find_township
 from workflow.queries import event_view, full_view, record_view
 from workflow.rules import GUARDS, run_guards
-from workflow.uow import Done, UnitOfWork, command, replay, request_hash
+from workflow.uow import Done, UnitOfWork, command
 
 
 def _step(name: str) -> Step:
@@ -68,11 +68,7 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
         return survey_in(uow, survey, actor, dry_run=dry_run)[0]
 
     def on_conflict(uow: UnitOfWork) -> Done[dict[str, Any]]:
-        # A concurrent request with the same key (or code) won; answer as it did.
-        stored = replay(uow.session, actor, idempotency_key, operation,
-                        request_hash(operation, survey))
-        if stored is not None:
-            return Done(stored, True)
+        # Not a twin of this request (``command`` replays those): the code is someone else's.
         raise Conflict({"field": "code"}, field="code")
 
     return command(uow, actor, work, operation=operation, body=survey,
