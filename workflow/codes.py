@@ -38,8 +38,8 @@ _CODES: list[Code] = [
     Code("METHOD_NOT_ALLOWED", "不支持该请求方法", "Method not allowed", "error"),
     Code("HEADER_TOO_LARGE", "请求头过长（Authorization 上限 {limit} 字符）",
          "Request header too large (Authorization limit {limit} characters)", "error"),
-    Code("RATE_LIMITED", "认证失败次数过多，请稍后再试",
-         "Too many failed authentications; try again later", "error"),
+    Code("RATE_LIMITED", "认证或核验失败次数过多，请稍后再试",
+         "Too many failed authentications or verifications; try again later", "error"),
     Code("RULE_VIOLATION", "违反审批规则", "Rule violation", "error"),
     Code("INTERNAL_ERROR", "服务器内部错误", "Internal server error", "error"),
     # Structural rules.
