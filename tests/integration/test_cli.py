@@ -193,3 +193,36 @@ def test_audit_verify_catches_a_last_event_rewritten_with_a_consistent_chain(
     broken = cli.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1, broken.output
     assert stream in broken.output and "does not end with the event" in broken.output
+
+
+@pytest.mark.parametrize("target", ["base", "0003"])
+def test_db_upgrade_refuses_a_target_behind_the_database(cli, target):
+    from workflow.operator.migrate import current_head
+
+    r = cli.invoke(args=["db", "upgrade", "--revision", target])
+    assert r.exit_code == 1, r.output
+    assert f"never goes back to {target}" in r.output and "database at" not in r.output
+    r = cli.invoke(args=["db", "upgrade"])
+    assert r.exit_code == 0 and f"database at {current_head()} (head)" in r.output
+
+
+def test_db_upgrade_names_an_unknown_revision_without_a_traceback(cli):
+    r = cli.invoke(args=["db", "upgrade", "--revision", "nope"])
+    assert r.exit_code == 1 and "nope" in r.output and r.exception is not None
+    assert isinstance(r.exception, SystemExit)
+
+
+def test_db_upgrade_to_a_revision_ahead_goes_there(tmp_path):
+    from workflow.config import Settings
+    from workflow.operator.migrate import database_revision
+    from workflow.runtime import Runtime
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    fresh = Runtime.from_settings(Settings(database_url=url, secret_key="test-secret"))
+    try:
+        r = create_app(runtime=fresh, testing=True).test_cli_runner().invoke(
+            args=["db", "upgrade", "--revision", "0003"])
+    finally:
+        fresh.engine.dispose()
+    assert r.exit_code == 0 and "database at 0003:" in r.output, r.output
+    assert database_revision(url) == "0003"
