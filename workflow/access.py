@@ -70,11 +70,14 @@ def parcel_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.role == "portal":
         if actor.id is None:
             return false()
-        # Its own cases: the parcels it filed an application for or surveyed itself.
-        filed = select(Application.parcel_id).where(Application.filed_by_id == actor.id)
-        surveyed = select(AuditEvent.parcel_id).where(AuditEvent.actor_id == actor.id,
-                                                      AuditEvent.kind == "create")
-        condition = condition & or_(Parcel.id.in_(filed), Parcel.id.in_(surveyed))
+        # Its own cases: the parcels it filed an application for or surveyed itself. Both
+        # are probes by parcel id (unique on applications, indexed on audit_events), so that
+        # judging one parcel never reads the portal's whole history.
+        filed = exists().where(Application.parcel_id == Parcel.id,
+                               Application.filed_by_id == actor.id)
+        surveyed = exists().where(AuditEvent.parcel_id == Parcel.id, AuditEvent.kind == "create",
+                                  AuditEvent.actor_id == actor.id)
+        condition = condition & or_(filed, surveyed)
     return condition
 
 
