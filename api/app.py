@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import (
     audit,
@@ -63,6 +65,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
             "security": [{"bearerAuth": []}],
         },
     )
+    if settings.trusted_proxies:
+        # Only as many X-Forwarded-For entries as there are proxies of ours are believed: a
+        # client cannot pick its own address (and with it its failure count) by sending one.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["landflow"] = runtime
@@ -82,6 +89,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
     app.before_request(_authenticate)
+    app.before_request(_refuse_long_streams)
     register_commands(app)
     return app
 
@@ -99,3 +107,18 @@ def _authenticate() -> None:
         return
     current_actor()
 
+
+
+def _refuse_long_streams() -> None:
+    """A body sent without Content-Length (chunked) is cut off by werkzeug at
+    MAX_CONTENT_LENGTH without an error, and the parser would then call the cut JSON a 400. It
+    is read here once (cached for the parser); if more follows the limit, it is the 413 that
+    a body declaring its length gets before it is read."""
+    if request.content_length is not None or \
+            "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is None or len(request.get_data(cache=True)) < limit:
+        return
+    if request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()

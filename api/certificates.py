@@ -7,8 +7,9 @@ from typing import Any
 from flask import Response, url_for
 from marshmallow import Schema, fields, validate
 
-from api.auth import current_actor
+from api.auth import RateLimited, client_address, current_actor
 from api.base import Blueprint, runtime
+from workflow.accounts.ratelimit import Blocked
 from workflow.portal import certificates
 from workflow.portal import services as portal
 from workflow.portal.schemas import RevokeSchema
@@ -30,7 +31,10 @@ class VerifyOut(Schema):
     area_m2 = fields.String()
     use = fields.String()
     right_holder = fields.String()
-    reason = fields.String()
+    reason = fields.String(metadata={"description": "`not valid` (no such certificate, or a "
+                                                    "wrong code: one answer for both), "
+                                                    "`revoked`"})
+    message = fields.Dict(keys=fields.String(), values=fields.String())
 
 
 class CertificateOut(Schema):
@@ -57,8 +61,15 @@ class CertificateOut(Schema):
 @blp.doc(security=[])
 def verify(number: str, code: str) -> Any:
     """Is this certificate genuine and current? No login: anyone holding the paper or the PDF
-    can check it."""
-    return certificates.verify(runtime().reader(), number, code)
+    can check it. Wrong numbers or codes are limited per client (429)."""
+    rt = runtime()
+    try:
+        return certificates.verify(rt.reader(), number, code, client=client_address(),
+                                   failure_limit=rt.settings.verify_failures_per_minute,
+                                   counter=rt.uow())
+    except Blocked as blocked:
+        wait = blocked.retry_after
+        raise RateLimited({"retry_after": wait}, headers={"Retry-After": str(wait)}) from None
 
 
 @blp.route("/<path:number>.pdf", methods=["GET"])

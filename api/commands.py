@@ -60,11 +60,18 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    from workflow.operator.migrate import upgrade
+    from alembic.util import CommandError
+
+    from workflow.operator.migrate import NotAnUpgrade, current_head, database_revision, upgrade
 
     url = runtime().settings.database_url
-    upgrade(url, revision)
-    click.echo(f"database at {revision}: {_safe_url(url)}")
+    try:
+        upgrade(url, revision)
+    except (NotAnUpgrade, CommandError) as err:
+        raise click.ClickException(str(err)) from err
+    now = database_revision(url)
+    label = " (head)" if now == current_head() else ""
+    click.echo(f"database at {now}{label}: {_safe_url(url)}")
 
 
 def _safe_url(url: str) -> str:

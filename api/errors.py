@@ -32,13 +32,14 @@ STATUS_BY_CODE: dict[str, int] = {
     "METHOD_NOT_ALLOWED": 405,
     "PAYLOAD_TOO_LARGE": 413,
     "RATE_LIMITED": 429,
+    "HEADER_TOO_LARGE": 431,
     "INTERNAL_ERROR": 500,
 }
 
 _HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN",
                404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 409: "CONFLICT",
                413: "PAYLOAD_TOO_LARGE", 415: "VALIDATION_ERROR", 422: "VALIDATION_ERROR",
-               429: "RATE_LIMITED"}
+               429: "RATE_LIMITED", 431: "HEADER_TOO_LARGE"}
 
 
 def problem(code: str, status: int | None = None, *, details: dict[str, Any] | None = None,
@@ -60,6 +61,9 @@ def problem(code: str, status: int | None = None, *, details: dict[str, Any] | N
                     mimetype=PROBLEM_MEDIA_TYPE)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
+    if status == 401 and "WWW-Authenticate" not in resp.headers:
+        # RFC 9110 §11.6.1: a 401 names the scheme the client should authenticate with.
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="landflow"'
     return resp
 
 

@@ -163,8 +163,10 @@ def committed_pg_url(worker_tag: str) -> Iterator[str]:
     _drop_pg_database(base, name)
 
 
-REFERENCE_TABLES = {"counties", "townships", "plan_indicators", "alembic_version",
-                    "outbox_counter"}
+# What the seed loads (and the counter the migrations create) survives the wipe after each
+# committed test.
+REFERENCE_TABLES = {"counties", "townships", "plan_indicators", "service_items",
+                    "alembic_version", "outbox_counter"}
 
 
 @pytest.fixture

@@ -3,6 +3,10 @@
 ``hash = SHA-256(prev_hash || canonical JSON of the event)``, where canonical JSON has sorted keys,
 no insignificant whitespace, UTF-8 text, decimals and dates as strings. Any edit of a stored
 event, or a deleted or re-ordered one, breaks the chain at that point.
+
+Deleting a chain's last events leaves a shorter chain that walks cleanly, so each chain's end is
+anchored outside it: a parcel's on its row (``audit_seq``, ``audit_hash``), every other
+stream's in ``audit_heads``. Verification checks that every chain ends where its anchor says.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import String, and_, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.canonical import canonical_json, plain
-from workflow.models import AuditEvent, Parcel
+from workflow.models import AuditEvent, AuditHead, Parcel
 
 GENESIS = "0" * 64
 
@@ -72,21 +76,21 @@ def append_event(
     rule_results: list[Any] | None = None,
     idempotency_key: str | None = None,
 ) -> AuditEvent:
-    """Append to ``stream``. The caller holds the lock that owns the stream (the parcel row or
-    the ledger account row), so reading the chain's tail here cannot race. A parcel's chain
-    tail is kept on its (locked, already loaded) row."""
+    """Append to ``stream`` and move its anchor. A parcel's chain tail is kept on its (locked,
+    already loaded) row; any other stream's in its ``audit_heads`` row, locked here, so that
+    two appends to one stream are serialised even where the caller holds no owning lock. A
+    stream without a head starts at #1 (a head deleted behind the database's back makes the
+    next append collide with the existing #1 rather than quietly start a second chain)."""
     owner = session.get(Parcel, parcel_id) if (
         parcel_id is not None and stream == f"parcel:{parcel_id}") else None
+    head: AuditHead | None = None
     if owner is not None:
         seq, prev = owner.audit_seq + 1, owner.audit_hash
     else:
-        last = session.execute(
-            select(AuditEvent.stream_seq, AuditEvent.hash)
-            .where(AuditEvent.stream == stream)
-            .order_by(AuditEvent.stream_seq.desc())
-            .limit(1)
-        ).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, None)
+        head = session.execute(
+            select(AuditHead).where(AuditHead.stream == stream).with_for_update()
+        ).scalar_one_or_none()
+        seq, prev = (head.seq + 1, head.hash) if head is not None else (1, None)
     ev = AuditEvent(
         stream=stream,
         stream_seq=seq,
@@ -109,6 +113,10 @@ def append_event(
     session.add(ev)
     if owner is not None:
         owner.audit_seq, owner.audit_hash = seq, ev.hash
+    elif head is not None:
+        head.seq, head.hash = seq, ev.hash
+    else:
+        session.add(AuditHead(stream=stream, seq=seq, hash=ev.hash))
     session.flush()
     return ev
 
@@ -176,17 +184,19 @@ def verify_chains(session: Session, progress: Any = None) -> VerifyReport:
                 ev.stream, ev.stream_seq, ev.id, "hash does not match the event's content"))
         prev = ev.hash
         expected_seq += 1
-    tail = _check_parcel_tails(session)
-    if tail is not None:
-        return VerifyReport(streams, count, tail)
+    for check in (_check_parcel_tails, _check_heads):
+        tail = check(session)
+        if tail is not None:
+            return VerifyReport(streams, count, tail)
     return VerifyReport(streams, count, None)
 
 
 def _check_parcel_tails(session: Session) -> BrokenLink | None:
     """Each parcel row names the last event of its chain: a chain whose last events were
     deleted walks cleanly, but no longer ends where its parcel says it does."""
+    stream = literal("parcel:") + cast(AuditEvent.parcel_id, String)
     last = (select(AuditEvent.parcel_id, func.max(AuditEvent.stream_seq).label("seq"))
-            .where(AuditEvent.stream == literal("parcel:") + cast(AuditEvent.parcel_id, String))
+            .where(AuditEvent.stream == stream)
             .group_by(AuditEvent.parcel_id).subquery())
     row = session.execute(
         select(Parcel.id, Parcel.audit_seq, last.c.seq)
@@ -194,7 +204,51 @@ def _check_parcel_tails(session: Session) -> BrokenLink | None:
         .where(func.coalesce(last.c.seq, 0) != Parcel.audit_seq)
         .order_by(Parcel.id).limit(1)
     ).first()
-    if row is None:
-        return None
-    return BrokenLink(f"parcel:{row[0]}", row[1], 0,
-                      f"the parcel's chain should end at #{row[1]}, it ends at #{row[2] or 0}")
+    if row is not None:
+        return BrokenLink(f"parcel:{row[0]}", row[1], 0,
+                          f"the parcel's chain should end at #{row[1]}, it ends at #{row[2] or 0}")
+    # It ends at the right number; with the right event (not one rewritten in its place)?
+    ev = (select(AuditEvent.id, AuditEvent.parcel_id, AuditEvent.stream_seq, AuditEvent.hash)
+          .where(AuditEvent.stream == stream).subquery())
+    row = session.execute(
+        select(Parcel.id, Parcel.audit_seq, ev.c.id)
+        .join(ev, and_(ev.c.parcel_id == Parcel.id, ev.c.stream_seq == Parcel.audit_seq))
+        .where(or_(Parcel.audit_hash.is_(None), ev.c.hash != Parcel.audit_hash))
+        .order_by(Parcel.id).limit(1)
+    ).first()
+    if row is not None:
+        return BrokenLink(f"parcel:{row[0]}", row[1], row[2],
+                          "the parcel's chain does not end with the event its parcel names")
+    return None
+
+
+def _check_heads(session: Session) -> BrokenLink | None:
+    """Every other stream ends where its ``audit_heads`` row says, with the event it names;
+    and every such stream has a head."""
+    row = session.execute(
+        select(AuditHead.stream, AuditHead.seq, AuditEvent.id, AuditEvent.hash)
+        .outerjoin(AuditEvent, and_(AuditEvent.stream == AuditHead.stream,
+                                    AuditEvent.stream_seq == AuditHead.seq))
+        .where(or_(AuditEvent.id.is_(None), AuditEvent.hash != AuditHead.hash))
+        .order_by(AuditHead.stream).limit(1)
+    ).first()
+    if row is not None:
+        if row[2] is None:
+            return BrokenLink(row[0], row[1], 0,
+                              f"the chain should end at #{row[1]}, its event #{row[1]} is gone")
+        return BrokenLink(row[0], row[1], row[2],
+                          "the chain does not end with the event its head names")
+    last = (select(AuditEvent.stream, func.max(AuditEvent.stream_seq).label("seq"))
+            .where(AuditEvent.stream.not_like("parcel:%"))
+            .group_by(AuditEvent.stream).subquery())
+    row = session.execute(
+        select(last.c.stream, last.c.seq, AuditHead.seq)
+        .outerjoin(AuditHead, AuditHead.stream == last.c.stream)
+        .where(or_(AuditHead.seq.is_(None), AuditHead.seq != last.c.seq))
+        .order_by(last.c.stream).limit(1)
+    ).first()
+    if row is not None:
+        return BrokenLink(row[0], row[1], 0,
+                          f"the chain should end at #{row[2] or 0} (its head), it ends at "
+                          f"#{row[1]}")
+    return None

@@ -35,8 +35,14 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     pool_size: int = 10
     echo_sql: bool = False
-    # Failed authentications allowed per client per minute before 429.
+    # Failed authentications allowed per client address, and per presented token, per minute
+    # before 429 (a valid token is never refused for them).
     auth_failures_per_minute: int = 20
+    # Wrong certificate numbers or codes a client may try per minute before 429.
+    verify_failures_per_minute: int = 10
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (werkzeug's ProxyFix);
+    # 0: the headers are ignored and the peer address is the client's.
+    trusted_proxies: int = 0
     # Webhook delivery.
     webhook_backoff_base_s: float = 2.0
     webhook_backoff_max_s: float = 300.0
@@ -64,6 +70,9 @@ class Settings:
             "pool_size": int(env.get("LANDFLOW_DB_POOL_SIZE", 10)),
             "echo_sql": env.get("LANDFLOW_ECHO_SQL", "") == "1",
             "auth_failures_per_minute": int(env.get("LANDFLOW_AUTH_FAILURES_PER_MINUTE", 20)),
+            "trusted_proxies": int(env.get("LANDFLOW_TRUSTED_PROXIES", 0)),
+            "verify_failures_per_minute": int(env.get("LANDFLOW_VERIFY_FAILURES_PER_MINUTE",
+                                                      10)),
             "webhook_backoff_base_s": float(env.get("LANDFLOW_WEBHOOK_BACKOFF_BASE_S", 2.0)),
             "webhook_backoff_max_s": float(env.get("LANDFLOW_WEBHOOK_BACKOFF_MAX_S", 300.0)),
             "webhook_max_failures": int(env.get("LANDFLOW_WEBHOOK_MAX_FAILURES", 8)),

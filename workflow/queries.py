@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from states import STAGES, STATE_LABELS, STATE_STAGE, ParcelState
-from workflow.access import Actor, check_scope
+from workflow.access import Actor, parcel_scope, visible_parcel
 from workflow.canonical import money, plain
 from workflow.context import StepContext
 from workflow.deadlines.clocks import clocks_view
@@ -16,7 +16,7 @@ from workflow.deadlines.queries import deadline_view, open_deadlines_view
 from workflow.errors import ValidationFailed
 from workflow.models import AuditEvent, Deadline, Parcel, ParcelRecord
 from workflow.models.parcel import BBox, in_bbox
-from workflow.models.repository import find_township, get_parcel
+from workflow.models.repository import find_township
 from workflow.portal.certificates import certificate_view, current_certificate
 from workflow.uow import UnitOfWork
 
@@ -44,8 +44,7 @@ def list_parcels(uow: UnitOfWork, actor: Actor, *, state: str | None = None,
             if t is None:
                 raise ValidationFailed({"township": ["未知的乡镇（街道） / unknown township"]})
             conditions.append(Parcel.township_id == t.id)
-        if actor.township_id is not None:
-            conditions.append(Parcel.township_id == actor.township_id)
+        conditions.append(parcel_scope(actor))
         total = session.execute(
             select(func.count()).select_from(Parcel).where(*conditions)
         ).scalar_one()
@@ -68,16 +67,14 @@ def list_parcels(uow: UnitOfWork, actor: Actor, *, state: str | None = None,
 
 def read_parcel(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, Any]:
     with uow:
-        parcel = get_parcel(uow.session, parcel_id)
-        check_scope(actor, parcel)
+        parcel = visible_parcel(uow.session, actor, parcel_id)
         return full_view(uow.session, parcel)
 
 
 def parcel_history(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, Any]:
     with uow:
         session = uow.session
-        parcel = get_parcel(session, parcel_id)
-        check_scope(actor, parcel)
+        visible_parcel(session, actor, parcel_id)
         events = session.execute(
             select(AuditEvent).where(AuditEvent.stream == f"parcel:{parcel_id}")
             .order_by(AuditEvent.stream_seq)
@@ -88,8 +85,7 @@ def parcel_history(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, A
 def parcel_records(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, Any]:
     with uow:
         session = uow.session
-        parcel = get_parcel(session, parcel_id)
-        check_scope(actor, parcel)
+        visible_parcel(session, actor, parcel_id)
         rows = session.execute(
             select(ParcelRecord).where(ParcelRecord.parcel_id == parcel_id)
             .order_by(ParcelRecord.occurred_on, ParcelRecord.id)

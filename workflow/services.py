@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from states import CREATE_TRIGGER, MACHINE, STEP_BY_TRIGGER, ParcelState, Step, edge_exists
 from states.records import record_kind, record_step
-from workflow.access import Actor, check_scope
+from workflow.access import Actor, visible_parcel
 from workflow.canonical import plain
 from workflow.context import StepContext
 from workflow.effects import run_effects
@@ -33,13 +33,13 @@ from workflow.errors import (
     VersionConflict,
 )
 from workflow.models import Parcel, ParcelRecord
-from workflow.models.repository import find_township, get_parcel, lock_parcel
+from workflow.models.repository import find_township
 from workflow.queries import event_view, full_view, record_view
 from workflow.rules import GUARDS, run_guards
 from workflow.spatial.engines import engine_for
 from workflow.spatial.geometry import bounds
 from workflow.spatial.services import survey_figures, surveyed_land
-from workflow.uow import Done, UnitOfWork, command, replay, request_hash
+from workflow.uow import Done, UnitOfWork, command
 
 
 def _step(name: str) -> Step:
@@ -71,11 +71,7 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
         return survey_in(uow, survey, actor, dry_run=dry_run)[0]
 
     def on_conflict(uow: UnitOfWork) -> Done[dict[str, Any]]:
-        # A concurrent request with the same key (or code) won; answer as it did.
-        stored = replay(uow.session, actor, idempotency_key, operation,
-                        request_hash(operation, survey))
-        if stored is not None:
-            return Done(stored, True)
+        # Not a twin of this request (``command`` replays those): the code is someone else's.
         raise Conflict({"field": "code"}, field="code")
 
     return command(uow, actor, work, operation=operation, body=survey,
@@ -195,13 +191,12 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
     def lock(uow: UnitOfWork) -> None:
         # Before the replay: a concurrent retry with the same key waits for the first to
         # commit and then replays it instead of being refused by the moved state.
-        lock_parcel(uow.session, parcel_id)
+        visible_parcel(uow.session, actor, parcel_id, lock=True)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         session = uow.session
-        parcel = session.get(Parcel, parcel_id)  # locked and loaded by ``lock``
+        parcel = session.get(Parcel, parcel_id)  # locked, loaded and scope-checked by ``lock``
         assert parcel is not None
-        check_scope(actor, parcel)
         if expected_version is not None and parcel.version != expected_version:
             raise VersionConflict({"current": parcel.version, "expected": expected_version})
         if not edge_exists(name, parcel.state):
@@ -253,13 +248,12 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
         raise Forbidden({"transition": "record", "role": actor.role})
 
     def lock(uow: UnitOfWork) -> None:
-        lock_parcel(uow.session, parcel_id)
+        visible_parcel(uow.session, actor, parcel_id, lock=True)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         session = uow.session
-        parcel = session.get(Parcel, parcel_id)  # locked and loaded by ``lock``
+        parcel = session.get(Parcel, parcel_id)  # locked, loaded and scope-checked by ``lock``
         assert parcel is not None
-        check_scope(actor, parcel)
         step = record_step(record["kind"], parcel.state)
         ctx = StepContext(uow=uow, step=step, payload=record, actor=actor,
                           effective_date=record["date"], today=uow.today(), parcel=parcel)
@@ -299,8 +293,7 @@ def precheck_transitions(uow: UnitOfWork, parcel_id: int, actor: Actor,
                          as_of: date | None = None) -> dict[str, Any]:
     """What the caller may fire now, each with the guards that can be judged without a body."""
     with uow:
-        parcel = get_parcel(uow.session, parcel_id)
-        check_scope(actor, parcel)
+        parcel = visible_parcel(uow.session, actor, parcel_id)
         today = as_of or uow.today()
         items = []
         for step in STEP_BY_TRIGGER.values():

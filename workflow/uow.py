@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from workflow.access import SYSTEM, Actor
 from workflow.audit import append_event
 from workflow.canonical import canonical_json
-from workflow.errors import IdempotencyKeyReused
+from workflow.errors import Conflict, IdempotencyKeyReused
 from workflow.models import AuditEvent, IdempotencyKey, OutboxCounter, OutboxEvent, Parcel
 
 if TYPE_CHECKING:
@@ -163,9 +163,13 @@ def command(uow: UnitOfWork, actor: Actor, work: Callable[[UnitOfWork], R], *,
     ``operation`` and ``body`` name the request for idempotency: with an ``idempotency_key``, a
     repeat with the same body returns the stored response (``replayed``), another body is
     refused. ``lock`` runs first, so that a concurrent retry waits for the first request and
-    then replays it. A dry run rolls back whatever the work did and returns its result. When
-    the commit hits a unique constraint, ``on_conflict`` answers instead (after a rollback):
-    the stored response of a concurrent twin, or the error that names the field.
+    then replays it. A dry run rolls back whatever the work did and returns its result.
+
+    When the work finds a unique value taken (``Conflict``) or the commit hits a unique
+    constraint, the command is rolled back and the key looked up again: without a lock, a
+    concurrent twin of this very request may have committed between the first look-up and the
+    uniqueness check, and its stored response is this request's answer. Failing that,
+    ``on_conflict`` answers (a twin found by other means, or the error that names the field).
     """
     digest = request_hash(operation, body) if operation is not None else None
     with uow:
@@ -176,7 +180,12 @@ def command(uow: UnitOfWork, actor: Actor, work: Callable[[UnitOfWork], R], *,
             stored = replay(uow.session, actor, idempotency_key, operation or "", digest)
             if stored is not None:
                 return Done(stored, True)  # type: ignore[arg-type]
-        result = work(uow)
+        try:
+            result = work(uow)
+        except Conflict as taken:
+            if dry_run:
+                raise
+            return _settle(uow, actor, idempotency_key, operation, digest, on_conflict, taken)
         if dry_run:
             uow.rollback()
             return Done(result, False)
@@ -185,12 +194,24 @@ def command(uow: UnitOfWork, actor: Actor, work: Callable[[UnitOfWork], R], *,
                      uow.now())
         try:
             uow.commit()
-        except IntegrityError:
-            uow.rollback()
-            if on_conflict is None:
-                raise
-            return on_conflict(uow)
+        except IntegrityError as taken:
+            return _settle(uow, actor, idempotency_key, operation, digest, on_conflict, taken)
         return Done(result, False)
+
+
+def _settle(uow: UnitOfWork, actor: Actor, key: str | None, operation: str | None,
+            digest: str | None, on_conflict: Callable[[UnitOfWork], Done[R]] | None,
+            error: Exception) -> Done[R]:
+    """After a unique value was found taken: the stored answer of a concurrent twin with the
+    same key, else ``on_conflict``'s, else the error itself."""
+    uow.rollback()
+    if digest is not None:
+        stored = replay(uow.session, actor, key, operation or "", digest)
+        if stored is not None:
+            return Done(stored, True)  # type: ignore[arg-type]
+    if on_conflict is not None:
+        return on_conflict(uow)
+    raise error
 
 
 def request_hash(operation: str, body: Any) -> str:

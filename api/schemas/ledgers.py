@@ -55,13 +55,14 @@ class YearArgs(Schema):
 
 class PairingOut(Schema):
     id = fields.Integer()
-    parcel_id = fields.Integer()
+    parcel_id = fields.Integer(allow_none=True, metadata={
+        "description": "null for a parcel outside the caller's township"})
     area_m2 = Dec()
     paddy_m2 = Dec()
     occupied_grade = fields.Integer(allow_none=True)
     paired_on = DateStr()
     released_on = DateStr()
-    audit_seq = fields.Integer()
+    audit_seq = fields.Integer(allow_none=True)
 
 
 class FarmlandCreditOut(Schema):

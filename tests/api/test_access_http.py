@@ -125,8 +125,9 @@ def test_failed_authentication_is_rate_limited_per_client(client, world, runtime
     r = client.http.get("/api/v1/parcels", headers={"Authorization": "Bearer lf_wrong"})
     assert r.status_code == 429 and r.get_json()["code"] == "RATE_LIMITED"
     assert int(r.headers["Retry-After"]) >= 1
-    # Even a valid token waits: the client is blocked, not the token.
-    assert client.get("/api/v1/parcels", who="clerk").status_code == 429
+    # The failures refuse wrong tokens only: a valid one from the same address (an office NAT,
+    # a proxy) is still accepted.
+    assert client.get("/api/v1/parcels", who="clerk").status_code == 200
     other = client.http.get("/api/v1/parcels", environ_base={"REMOTE_ADDR": "10.0.0.9"},
                             headers={"Authorization": f"Bearer {world.tokens['clerk']}"})
     assert other.status_code == 200

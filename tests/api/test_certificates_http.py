@@ -37,7 +37,7 @@ def test_a_wrong_code_or_a_revoked_certificate_does_not_verify(client, world):
     wrong = cert["verification_code"][:-1] + ("A" if cert["verification_code"][-1] != "A"
                                               else "B")
     bad = client.http.get(url + "/verify", query_string={"code": wrong}).get_json()
-    assert bad["valid"] is False and bad["reason"] == "verification code mismatch"
+    assert bad["valid"] is False and bad["reason"] == "not valid"
     assert client.post(url + "/revoke", {"date": "2026-01-05", "reason": "x"},
                        who="clerk").status_code == 403
     r = client.post(url + "/revoke", {"date": "2026-01-05", "reason": "登记错误，依法注销"},
@@ -67,3 +67,42 @@ def test_the_pdf_has_chinese_text_and_the_verification_qr_code(client, world):
     assert len(page.images) == 1  # the QR code
     url = "".join(text.split())
     assert "/verify?code=" + out["certificate"]["verification_code"] in url
+
+
+def test_an_unknown_number_and_a_wrong_code_get_one_answer(client, world):
+    _, out = registered(client, world)
+    cert = out["certificate"]
+    wrong = cert["verification_code"][:-1] + ("A" if cert["verification_code"][-1] != "A"
+                                              else "B")
+    unknown_number = cert["number"].replace("第", "第9")
+    answers = []
+    for number, code in ((cert["number"], wrong), (unknown_number, cert["verification_code"])):
+        r = client.http.get(f"/api/v1/certificates/{quote(number)}/verify",
+                            query_string={"code": code})
+        assert r.status_code == 200
+        body = r.get_json()
+        assert body.pop("number") == number
+        answers.append(body)
+    assert answers[0] == answers[1]
+    assert answers[0]["valid"] is False and answers[0]["message"]["zh"]
+
+
+def test_wrong_codes_are_limited_per_client(client, world, runtime):
+    _, out = registered(client, world)
+    cert = out["certificate"]
+    url = f"/api/v1/certificates/{quote(cert['number'])}/verify"
+    limit = runtime.settings.verify_failures_per_minute
+
+    def check(code, addr="10.3.0.1"):
+        return client.http.get(url, query_string={"code": code},
+                               environ_base={"REMOTE_ADDR": addr})
+
+    for i in range(limit):
+        assert check(f"WRONG-{i:04d}").get_json()["valid"] is False
+    r = check("WRONG-LAST")
+    assert r.status_code == 429 and r.get_json()["code"] == "RATE_LIMITED"
+    assert int(r.headers["Retry-After"]) >= 1
+    # Guessing is over for this client, right code or not; other clients are not affected.
+    assert check(cert["verification_code"]).status_code == 429
+    ok = check(cert["verification_code"], addr="10.3.0.2")
+    assert ok.status_code == 200 and ok.get_json()["valid"] is True

@@ -20,6 +20,21 @@ def test_healthz_answers_200_without_a_token(client):
     assert r.get_json()["status"] == "ok"
 
 
+def test_healthz_tells_anyone_only_that_it_is_up(client):
+    assert client.http.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_the_database_and_its_migration_are_shown_to_administrators_only(client, backend):
+    from workflow.operator.migrate import current_head
+
+    assert client.http.get("/api/v1/health").status_code == 401
+    assert client.get("/api/v1/health", who="auditor").status_code == 403
+    r = client.get("/api/v1/health", who="admin")
+    assert r.status_code == 200
+    assert r.get_json() == {"status": "ok", "database": backend, "migration": current_head(),
+                            "head": current_head(), "up_to_date": True}
+
+
 def test_a_parcel_is_carried_through_the_whole_chain_over_http(client):
     r = client.post("/api/v1/parcels", survey_body())
     assert r.status_code == 201, r.get_json()

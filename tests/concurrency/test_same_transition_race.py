@@ -52,3 +52,44 @@ def test_concurrent_retries_with_one_idempotency_key_write_once(committed_runtim
     assert all(r[0] == "ok" for r in results), results
     assert len({r[1]["event"]["hash"] for r in results}) == 1
     assert world.event_count(pid) == 2
+
+
+def test_forty_concurrent_retries_of_one_survey_all_get_the_first_answer(committed_runtime):
+    """A client retrying one survey with one Idempotency-Key, 40 requests at once: one
+    creates the parcel, every other one replays its answer (never 409 CONFLICT on the code
+    the first one just took)."""
+    from sqlalchemy import func, select
+
+    from tests.factories import SURVEY
+    from workflow import services
+    from workflow.models import Parcel
+    from workflow.payloads.fields import load
+    from workflow.payloads.survey import SurveySchema
+
+    world = World(committed_runtime, ledgers=False)
+    clerk = world.actors["clerk"]
+    for round_ in range(3):  # a few rounds: the race must hold every time, not once by luck
+        body = load(SurveySchema, {**SURVEY, "code": f"RETRY-{round_}"})
+        results = race(40, lambda i, body=body, round_=round_: services.create_parcel(
+            committed_runtime.uow(), body, clerk, idempotency_key=f"retry-{round_}"))
+        assert all(r[0] == "ok" for r in results), [r for r in results if r[0] != "ok"]
+        assert len({r[1][0]["parcel"]["id"] for r in results}) == 1
+        assert sorted(r[1][1] for r in results) == [False] + [True] * 39
+        with committed_runtime.reader() as uow:
+            assert uow.session.execute(select(func.count()).select_from(Parcel).where(
+                Parcel.code == f"RETRY-{round_}")).scalar_one() == 1
+
+
+def test_forty_concurrent_retries_of_one_portal_filing_all_get_the_case(committed_runtime):
+    from tests.api.test_portal_http import application
+    from workflow.payloads.fields import load
+    from workflow.portal import services as portal
+    from workflow.portal.schemas import ApplicationSchema
+
+    world = World(committed_runtime, ledgers=False)
+    body = load(ApplicationSchema, application("YKB-RETRY-1"))
+    results = race(40, lambda i: portal.file_application(
+        committed_runtime.uow(), world.actors["portal"], body))
+    assert all(r[0] == "ok" for r in results), [r for r in results if r[0] != "ok"]
+    assert len({r[1][0]["parcel_id"] for r in results}) == 1
+    assert sorted(r[1][1] for r in results) == [False] + [True] * 39

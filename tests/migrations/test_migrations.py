@@ -7,7 +7,7 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import workflow.models  # noqa: F401 - fills the metadata
 from tests.conftest import _create_pg_database, _drop_pg_database, pg_url
@@ -15,6 +15,25 @@ from workflow.models.base import Base
 from workflow.models.spatial import managed_outside_metadata
 from workflow.operator.migrate import current_head, upgrade
 from workflow.runtime import make_engine
+
+# What keeps the audit trail append-only and its anchors moving forward (0004, 0007). SQLite
+# drops a table's triggers with it: a migration rebuilding one of these tables in batch mode
+# must create them again.
+TRIGGERS = {
+    "sqlite": {"audit_events_no_update", "audit_events_no_delete", "audit_heads_no_delete",
+               "audit_heads_forward", "parcels_audit_tail_forward"},
+    "postgresql": {"audit_events_no_update_delete", "audit_events_no_truncate",
+                   "audit_heads_forward", "audit_heads_no_truncate",
+                   "parcels_audit_tail_forward"},
+}
+
+
+def _triggers(conn) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    return set(conn.execute(text(sql)).scalars())
 
 
 def _check(url: str) -> None:
@@ -30,6 +49,7 @@ def _check(url: str) -> None:
             assert ctx.get_current_revision() == current_head()
             tables = set(inspect(conn).get_table_names())
             assert set(Base.metadata.tables) <= tables
+            assert TRIGGERS[conn.dialect.name] <= _triggers(conn)
     finally:
         engine.dispose()
 
@@ -67,3 +87,28 @@ def test_every_migration_downgrades_and_upgrades_again(tmp_path):
     upgrade(url)
     command.downgrade(alembic_config(url), "base")
     _check(url)
+
+
+def test_the_anchors_migration_puts_each_chain_head_where_its_chain_ends(tmp_path):
+    url = f"sqlite:///{tmp_path / 'anchors.sqlite3'}"
+    upgrade(url, "0006")
+    engine = make_engine(url)
+    insert = text(
+        "INSERT INTO audit_events (stream, stream_seq, kind, name, actor, role, recorded_at, "
+        "effective_date, payload, rule_results, prev_hash, hash) VALUES (:stream, :seq, "
+        "'admin', 'x', 'operator', 'admin', '2026-01-01 00:00:00', '2026-01-01', '{}', '[]', "
+        ":prev, :hash)")
+    try:
+        with engine.begin() as conn:
+            for stream, n in (("account:1", 2), ("quota_account:7", 3)):
+                for seq in range(1, n + 1):
+                    conn.execute(insert, {"stream": stream, "seq": seq,
+                                          "prev": f"{stream}#{seq - 1}" if seq > 1 else None,
+                                          "hash": f"{stream}#{seq}"})
+        upgrade(url)
+        with engine.connect() as conn:
+            heads = set(conn.execute(text("SELECT stream, seq, hash FROM audit_heads")).all())
+        assert heads == {("account:1", 2, "account:1#2"),
+                         ("quota_account:7", 3, "quota_account:7#3")}
+    finally:
+        engine.dispose()

@@ -8,11 +8,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, bindparam, select, text
+from sqlalchemy import Boolean, Integer, String, select, text
 
 from states import ASSIGNABLE_ROLES
 from workflow.access import OPERATOR, Actor
-from workflow.accounts.ratelimit import WINDOW, window_start
+from workflow.accounts.ratelimit import check_failures, failure_keys
 from workflow.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from workflow.models import Account, ApiToken
 from workflow.models.base import UTCDateTime
@@ -68,54 +68,36 @@ def add_user(uow: UnitOfWork, name: str, role: str, township: str | None = None,
     return command(uow, actor or OPERATOR, work).result
 
 
-class Blocked(Exception):
-    """Too many failed authentications from this client: try again in ``retry_after`` s."""
-
-    def __init__(self, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(retry_after)
-
-
-# One statement, compiled once: the account behind a token hash and the client's recent
-# failed authentications (this runs on every request, so it avoids the ORM's per-query work).
+# One statement, compiled once: the account behind a token hash (this runs on every request,
+# so it avoids the ORM's per-query work).
 _AUTH_SQL = text(
-    "SELECT a.id, a.name, a.role, a.township_id, a.active, t.expires_at, t.revoked_at, "
-    "(SELECT coalesce(sum(f.count), 0) FROM auth_failures f "
-    " WHERE f.client = :client AND f.window_start >= :since) AS failures "
+    "SELECT a.id, a.name, a.role, a.township_id, a.active, t.expires_at, t.revoked_at "
     "FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = :hash"
-).bindparams(bindparam("since", type_=UTCDateTime())).columns(
-    id=Integer(), name=String(), role=String(), township_id=Integer(), active=Boolean(),
-    expires_at=UTCDateTime(), revoked_at=UTCDateTime(), failures=Integer())
-_FAILURES_SQL = text(
-    "SELECT coalesce(sum(count), 0) FROM auth_failures WHERE client = :client "
-    "AND window_start >= :since").bindparams(bindparam("since", type_=UTCDateTime()))
+).columns(id=Integer(), name=String(), role=String(), township_id=Integer(), active=Boolean(),
+          expires_at=UTCDateTime(), revoked_at=UTCDateTime())
 
 
 def authenticate(uow: UnitOfWork, token: str, *, client: str | None = None,
                  failure_limit: int | None = None) -> Actor:
     """The actor behind a bearer token; expired, revoked or unknown tokens are refused alike.
-    With a ``client``, the client's recent failed authentications are counted in the same
-    query, and a client over ``failure_limit`` is refused (``Blocked``) whatever the token:
-    every request pays one round trip for both checks."""
+
+    A valid token is accepted whatever failures were counted against its client's address or
+    anyone else's tokens: one user's (or attacker's) failures never lock out another. A
+    refused token is answered ``Blocked`` instead when, with a ``client``, its address or the
+    token's own prefix is over ``failure_limit`` (``workflow.accounts.ratelimit``)."""
     with uow:
         now = uow.now()
-        params = {"client": client or "", "since": window_start(now) - WINDOW,
-                  "hash": hash_token(token)}
-        row = uow.session.execute(_AUTH_SQL, params).one_or_none()
-        if client is not None and failure_limit is not None:
-            count = row.failures if row is not None else uow.session.execute(
-                _FAILURES_SQL, params).scalar_one()
-            if count >= failure_limit:
-                raise Blocked(max(1, int((window_start(now) + WINDOW - now).total_seconds())
-                                  + 1))
+        row = uow.session.execute(_AUTH_SQL, {"hash": hash_token(token)}).one_or_none()
         if (
-            row is None
-            or row.revoked_at is not None
-            or (row.expires_at is not None and row.expires_at <= now)
-            or not row.active
+            row is not None
+            and row.revoked_at is None
+            and (row.expires_at is None or row.expires_at > now)
+            and row.active
         ):
-            raise Unauthenticated()
-        return Actor(id=row.id, name=row.name, role=row.role, township_id=row.township_id)
+            return Actor(id=row.id, name=row.name, role=row.role, township_id=row.township_id)
+        if client is not None and failure_limit is not None:
+            check_failures(uow.session, failure_keys(client, token), failure_limit, now)
+        raise Unauthenticated()
 
 
 def revoke_user(uow: UnitOfWork, name: str, actor: Actor | None = None) -> int:

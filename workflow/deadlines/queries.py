@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workflow.access import Actor
+from workflow.access import Actor, parcel_scope
 from workflow.errors import ValidationFailed
 from workflow.models import Deadline, Parcel
 from workflow.models.repository import find_township
@@ -74,6 +74,7 @@ def list_deadlines(uow: UnitOfWork, actor: Actor, *, due_before: date | None = N
             if t is None:
                 raise ValidationFailed({"township": ["未知的乡镇（街道） / unknown township"]})
             tid = t.id if tid is None or tid == t.id else -1
+        cond.append(parcel_scope(actor))
         q = select(Deadline).join(Parcel, Parcel.id == Deadline.parcel_id).where(*cond)
         count = select(func.count()).select_from(Deadline).join(
             Parcel, Parcel.id == Deadline.parcel_id).where(*cond)

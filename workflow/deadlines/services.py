@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from states.records import record_kind
 from workflow import services
-from workflow.access import Actor, require
-from workflow.errors import NotFound
+from workflow.access import Actor, not_found, require
 from workflow.models import Deadline
 from workflow.uow import UnitOfWork
 
@@ -26,7 +25,8 @@ def _parcel_of(uow: UnitOfWork, actor: Actor, kind: str, deadline_id: int) -> in
         found = uow.session.execute(
             select(Deadline.parcel_id).where(Deadline.id == deadline_id)).scalar()
     if found is None:
-        raise NotFound({"what": f"期限 {deadline_id} / deadline {deadline_id}"})
+        raise not_found(actor, f"期限 {deadline_id} / deadline {deadline_id}",
+                        deadline_id=deadline_id)
     return found
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from workflow.access import LEDGER_READERS, Actor, require
+from workflow.access import LEDGER_READERS, Actor, is_scoped, parcel_scope, require
 from workflow.canonical import money
 from workflow.errors import NotFound
 from workflow.models import (
@@ -37,6 +38,24 @@ def entry_view(e: QuotaEntry) -> dict[str, Any]:
             "effective_date": e.effective_date.isoformat()}
 
 
+def _unseen_parcels(session: Session, actor: Actor, parcel_ids: set[int | None]) -> set[int]:
+    """The parcels among ``parcel_ids`` that ``actor`` may not see. The county's ledgers are
+    read whole, but which parcel outside its scope an entry or a pairing belongs to is not
+    shown to it (the entry or pairing is, with its parcel and event left out)."""
+    ids = {i for i in parcel_ids if i is not None}
+    if not ids or not is_scoped(actor):
+        return set()
+    seen = set(session.execute(select(Parcel.id).where(Parcel.id.in_(ids),
+                                                       parcel_scope(actor))).scalars())
+    return ids - seen
+
+
+def _masked(view: dict[str, Any], unseen: set[int]) -> dict[str, Any]:
+    if view["parcel_id"] in unseen:
+        view["parcel_id"] = view["audit_seq"] = None
+    return view
+
+
 def list_quota_accounts(uow: UnitOfWork, actor: Actor, year: int | None = None
                         ) -> dict[str, Any]:
     require(actor, LEDGER_READERS)
@@ -60,13 +79,15 @@ def quota_entries(uow: UnitOfWork, actor: Actor, account_id: int, page: int = 1,
                           .where(QuotaEntry.account_id == account_id)).scalar_one()
         rows = s.execute(select(QuotaEntry).where(QuotaEntry.account_id == account_id)
                          .order_by(QuotaEntry.id).limit(per_page)
-                         .offset((page - 1) * per_page)).scalars()
-        return {"account": account_view(account), "items": [entry_view(e) for e in rows],
+                         .offset((page - 1) * per_page)).scalars().all()
+        unseen = _unseen_parcels(s, actor, {e.parcel_id for e in rows})
+        return {"account": account_view(account),
+                "items": [_masked(entry_view(e), unseen) for e in rows],
                 "total": total, "page": page, "per_page": per_page}
 
 
-def credit_view(c: FarmlandCredit, pairings: list[FarmlandPairing] | None = None
-                ) -> dict[str, Any]:
+def credit_view(c: FarmlandCredit, pairings: list[FarmlandPairing] | None = None,
+                unseen: set[int] | None = None) -> dict[str, Any]:
     view = {"id": c.id, "county_code": c.county_code, "source": c.source,
             "project_no": c.project_no, "area_m2": money(c.area_m2),
             "paddy_m2": money(c.paddy_m2), "grade": c.grade,
@@ -75,12 +96,12 @@ def credit_view(c: FarmlandCredit, pairings: list[FarmlandPairing] | None = None
             "remaining_paddy_m2": money(c.remaining_paddy_m2),
             "land_ticket_id": c.land_ticket_id, "pairings": []}
     if pairings is not None:
-        view["pairings"] = [{
+        view["pairings"] = [_masked({
             "id": x.id, "parcel_id": x.parcel_id, "area_m2": money(x.area_m2),
             "paddy_m2": money(x.paddy_m2), "occupied_grade": x.occupied_grade,
             "paired_on": x.paired_on.isoformat(),
             "released_on": x.released_on.isoformat() if x.released_on else None,
-            "audit_seq": x.audit_event_id} for x in pairings]
+            "audit_seq": x.audit_event_id}, unseen or set()) for x in pairings]
     return view
 
 
@@ -99,7 +120,9 @@ def list_farmland_credits(uow: UnitOfWork, actor: Actor, *, available_only: bool
                     FarmlandPairing.credit_id.in_([c.id for c in credits]))
                     .order_by(FarmlandPairing.id)).scalars():
                 pairings.setdefault(x.credit_id, []).append(x)
-        items = [credit_view(c, pairings.get(c.id, [])) for c in credits]
+        unseen = _unseen_parcels(s, actor, {x.parcel_id for xs in pairings.values()
+                                            for x in xs})
+        items = [credit_view(c, pairings.get(c.id, []), unseen) for c in credits]
         return {"items": items, "total": len(items)}
 
 

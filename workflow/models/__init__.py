@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from workflow.models.accounts import Account, ApiToken
-from workflow.models.audit import AuditEvent
+from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.deadlines import Deadline, SweepRun
 from workflow.models.idempotency import IdempotencyKey
 from workflow.models.ledgers import (
@@ -36,6 +36,7 @@ __all__ = [
     "WebhookSubscription",
     "ApiToken",
     "AuditEvent",
+    "AuditHead",
     "County",
     "Deadline",
     "SweepRun",

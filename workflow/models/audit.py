@@ -43,3 +43,16 @@ class AuditEvent(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """Where each stream but a parcel's ends (a parcel's own row carries its chain's tail):
+    the last event's number and hash. A chain walks cleanly after its last events are
+    deleted; it no longer ends where its head says. Written only by ``append_event``; the
+    database refuses to delete a head or move it back (migration 0007)."""
+
+    __tablename__ = "audit_heads"
+
+    stream: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.access import Actor, check_scope
+from workflow.access import Actor, check_scope, not_found
+from workflow.accounts.ratelimit import KEY_CHARS, check_failures, record_failure
 from workflow.canonical import money
 from workflow.context import StepContext
 from workflow.deadlines.calendar import add_years
-from workflow.errors import NotFound, ValidationFailed
+from workflow.errors import ValidationFailed
 from workflow.models import Certificate, Parcel
 from workflow.uow import UnitOfWork
 
@@ -75,26 +76,51 @@ def issue(ctx: StepContext) -> Certificate:
     return cert
 
 
-def verify(uow: UnitOfWork, number: str, code: str) -> dict[str, Any]:
-    """Public: is this certificate genuine (the code matches its particulars) and current?"""
+# One answer for an unknown number and a wrong code: telling them apart would let anyone list
+# the numbers that exist without holding a single code.
+NOT_VALID = {"reason": "not valid",
+             "message": {"zh": "证书编号或校验码不正确",
+                         "en": "No such certificate, or a wrong code"}}
+
+
+def verify(uow: UnitOfWork, number: str, code: str, *, client: str | None = None,
+           failure_limit: int | None = None, counter: UnitOfWork | None = None
+           ) -> dict[str, Any]:
+    """Public: is this certificate genuine (the code matches its particulars) and current?
+
+    With a ``client``, its wrong answers are counted (in ``counter``, a unit of work that may
+    write) and a client with ``failure_limit`` of them in the last minute is refused
+    (``Blocked``) before anything is checked, so that codes cannot be guessed at speed."""
+    keys = [f"verify:{client}"[:KEY_CHARS]] if client is not None else []
     with uow:
-        c = uow.session.execute(select(Certificate).where(Certificate.number == number)
-                                ).scalar_one_or_none()
-        if c is None:
-            return {"valid": False, "number": number, "reason": "unknown certificate"}
-        expected = verification_code(uow.secret_key, c.number, c.parcel_id, c.right_holder,
-                                     c.area_m2, c.issued_on)
-        genuine = hmac.compare_digest(expected, c.verification_code) and hmac.compare_digest(
-            expected.replace("-", ""), code.strip().upper().replace("-", ""))
-        if not genuine:
-            return {"valid": False, "number": number, "reason": "verification code mismatch"}
-        if c.status != "valid":
-            return {"valid": False, "number": number, "status": c.status,
-                    "revoked_on": c.revoked_on.isoformat() if c.revoked_on else None,
-                    "reason": "revoked"}
-        return {"valid": True, "number": c.number, "status": c.status,
-                "issued_on": c.issued_on.isoformat(), "area_m2": money(c.area_m2),
-                "use": c.use, "right_holder": _mask(c.right_holder)}
+        if keys and failure_limit is not None:
+            check_failures(uow.session, keys, failure_limit, uow.now())
+        answer = _verify(uow, number, code)
+    if answer["valid"] is False and answer["reason"] == NOT_VALID["reason"] and keys and \
+            counter is not None:
+        record_failure(counter, keys)
+    return answer
+
+
+def _verify(uow: UnitOfWork, number: str, code: str) -> dict[str, Any]:
+    c = uow.session.execute(select(Certificate).where(Certificate.number == number)
+                            ).scalar_one_or_none()
+    if c is None:
+        return {"valid": False, "number": number, **NOT_VALID}
+    expected = verification_code(uow.secret_key, c.number, c.parcel_id, c.right_holder,
+                                 c.area_m2, c.issued_on)
+    genuine = hmac.compare_digest(expected, c.verification_code) and hmac.compare_digest(
+        expected.replace("-", ""), code.strip().upper().replace("-", ""))
+    if not genuine:
+        return {"valid": False, "number": number, **NOT_VALID}
+    if c.status != "valid":
+        return {"valid": False, "number": number, "status": c.status,
+                "revoked_on": c.revoked_on.isoformat() if c.revoked_on else None,
+                "reason": "revoked",
+                "message": {"zh": "证书已注销", "en": "The certificate was revoked"}}
+    return {"valid": True, "number": c.number, "status": c.status,
+            "issued_on": c.issued_on.isoformat(), "area_m2": money(c.area_m2),
+            "use": c.use, "right_holder": _mask(c.right_holder)}
 
 
 def _mask(name: str) -> str:
@@ -110,7 +136,7 @@ def get_certificate(uow: UnitOfWork, actor: Actor, number: str) -> dict[str, Any
         c = uow.session.execute(select(Certificate).where(Certificate.number == number)
                                 ).scalar_one_or_none()
         if c is None:
-            raise NotFound({"what": f"证书 {number} / certificate {number}"})
+            raise not_found(actor, f"证书 {number} / certificate {number}", number=number)
         parcel = uow.session.get(Parcel, c.parcel_id)
         assert parcel is not None
         check_scope(actor, parcel)

@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from states import STAGES, STATE_LABELS, STATE_STAGE, STEP_BY_TRIGGER, ParcelState
-from workflow.access import CASE_READERS, FEED_READERS, Actor, require
+from workflow.access import CASE_READERS, FEED_READERS, Actor, check_scope, not_found, require
 from workflow.deadlines.calendar import add_working_days, working_days_between
 from workflow.deadlines.queries import open_deadlines_view
-from workflow.errors import NotFound
 from workflow.models import Application, Certificate, OutboxEvent, Parcel, ParcelRecord, ServiceItem
 from workflow.portal.certificates import certificate_view
 from workflow.uow import UnitOfWork
@@ -36,7 +35,11 @@ def read_application(uow: UnitOfWork, actor: Actor, portal_no: str) -> dict[str,
         app = uow.session.execute(select(Application).where(
             Application.portal_no == portal_no)).scalar_one_or_none()
         if app is None:
-            raise NotFound({"what": f"申请 {portal_no} / application {portal_no}"})
+            raise not_found(actor, f"申请 {portal_no} / application {portal_no}",
+                            portal_no=portal_no)
+        parcel = uow.session.get(Parcel, app.parcel_id)
+        assert parcel is not None
+        check_scope(actor, parcel)
         return case_view(uow, app)
 
 
@@ -127,6 +130,10 @@ def list_events(uow: UnitOfWork, actor: Actor, *, after: int = 0, limit: int = 1
     require(actor, FEED_READERS)
     with uow:
         q = select(OutboxEvent).where(OutboxEvent.seq > after)
+        if actor.township_id is not None:
+            # A township-bound reader follows its township's parcels, nothing county-wide.
+            q = q.where(OutboxEvent.parcel_id.in_(
+                select(Parcel.id).where(Parcel.township_id == actor.township_id)))
         if types:
             q = q.where(or_(*[OutboxEvent.type.startswith(t) for t in types]))
         rows = uow.session.execute(q.order_by(OutboxEvent.seq).limit(limit)).scalars().all()

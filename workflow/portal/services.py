@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from states.records import record_kind
 from workflow import services
-from workflow.access import PORTAL_FILERS, Actor, require
-from workflow.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
+from workflow.access import PORTAL_FILERS, Actor, not_found, require
+from workflow.errors import Conflict, IdempotencyKeyReused, ValidationFailed
 from workflow.models import Application, Certificate, ServiceItem
 from workflow.portal.queries import case_view
 from workflow.services import survey_in
@@ -76,7 +76,7 @@ def revoke_certificate(uow: UnitOfWork, actor: Actor, number: str, on: date, rea
         parcel_id = uow.session.execute(select(Certificate.parcel_id).where(
             Certificate.number == number)).scalar()
     if parcel_id is None:
-        raise NotFound({"what": f"证书 {number} / certificate {number}"})
+        raise not_found(actor, f"证书 {number} / certificate {number}", number=number)
     outcome, _ = services.add_record(
         uow, parcel_id, {"kind": "certificate_revoked", "date": on,
                          "details": {"number": number, "reason": reason}},

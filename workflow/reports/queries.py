@@ -45,13 +45,16 @@ KM2 = Decimal("1000000")
 EXPORT_BATCH = 1000
 
 
-def _township_id(session: Session, township: str | None) -> int | None:
+def _township_id(session: Session, township: str | None, actor: Actor) -> int | None:
+    """The township a report is cut to: the one asked for, within the caller's own when it is
+    bound to one (another township's rows are then none of its business: an empty report)."""
+    bound = actor.township_id
     if township is None:
-        return None
+        return bound
     t = find_township(session, township)
     if t is None:
         raise ValidationFailed({"township": ["未知的乡镇（街道） / unknown township"]})
-    return t.id
+    return t.id if bound is None or bound == t.id else -1
 
 
 def _total_area() -> Any:
@@ -120,7 +123,7 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
     with uow:
         s = uow.session
         as_of = as_of or uow.today()
-        ids = running_on("idle_clock", as_of, township_id=_township_id(s, township))
+        ids = running_on("idle_clock", as_of, township_id=_township_id(s, township, actor))
         if bbox is not None:
             ids = (select(ids).join(Parcel, Parcel.id == ids.c.parcel_id)
                    .where(*in_bbox(bbox)).subquery())
@@ -155,7 +158,7 @@ def idle_land_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
     require(actor, AUDIT_READERS)
     with uow:
         as_of = as_of or uow.today()
-        township_id = _township_id(uow.session, township)
+        township_id = _township_id(uow.session, township, actor)
 
     def items() -> Iterator[dict[str, Any]]:
         with uow:
@@ -268,7 +271,8 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
     with uow:
         s = uow.session
         as_of = as_of or uow.today()
-        first, second = _stock_sets(as_of, _township_id(s, township), cohort, category, bbox)
+        first, second = _stock_sets(as_of, _township_id(s, township, actor), cohort, category,
+                                    bbox)
         n1 = s.execute(select(func.count()).select_from(first)).scalar_one() if first is not \
             None else 0
         n2 = s.execute(select(func.count()).select_from(second)).scalar_one() if second is \
@@ -307,7 +311,7 @@ def unsupplied_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None
     require(actor, AUDIT_READERS)
     with uow:
         as_of = as_of or uow.today()
-        township_id = _township_id(uow.session, township)
+        township_id = _township_id(uow.session, township, actor)
 
     def items() -> Iterator[dict[str, Any]]:
         with uow:
@@ -368,7 +372,7 @@ def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = No
     with uow:
         s = uow.session
         as_of = as_of or uow.today()
-        tid = _township_id(s, township)
+        tid = _township_id(s, township, actor)
         window = law.value("supply_rate.window_years")
         since = add_years(as_of, -window)
         area = Parcel.total_m2
