@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from workflow.payloads.fields import OWNERSHIPS, Amount, Strict, Text
+from workflow.payloads.fields import OWNERSHIPS, Amount, Day, FreeJSON, Int, Strict, Text
 
 
 def survey_problems(land: dict[str, Any], lines: dict[str, Any]
@@ -55,7 +55,7 @@ def _nest(problems: list[tuple[tuple[str, ...], str]]) -> dict[str, Any]:
 class LandSchema(Strict):
     farmland_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "耕地"})
     paddy_m2 = Amount(load_default=Decimal("0.00"), metadata={"description": "水田 (part of 耕地)"})
-    farmland_grade = fields.Integer(
+    farmland_grade = Int(
         validate=validate.Range(min=1, max=15), allow_none=True,
         metadata={"description": "耕地质量等别 1 (best) … 15"})
     other_agricultural_m2 = Amount(load_default=Decimal("0.00"))
@@ -75,6 +75,11 @@ _GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Poly
                    "MultiPolygon", "GeometryCollection")
 
 
+# A JSON-level bound only (what any free JSON gets); what a valid geometry is, is decided
+# by _check_geometry.
+GEOMETRY_BOUNDS = {"max_depth": 32, "max_nodes": 1_000_000}
+
+
 def _check_geometry(value: dict[str, Any]) -> None:
     kind = value.get("type")
     if kind not in _GEOMETRY_TYPES:
@@ -88,14 +93,14 @@ def _check_geometry(value: dict[str, Any]) -> None:
 
 class SurveySchema(Strict):
     code = Text(64, required=True, metadata={"description": "Parcel code, unique"})
-    effective_date = fields.Date(metadata={"description": "Survey date; default today"})
+    effective_date = Day(metadata={"description": "Survey date; default today"})
     township = Text(40, required=True,
                     metadata={"description": "Township name (e.g. 南宾街道) or code"})
     ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
     land = fields.Nested(LandSchema, required=True)
     control_lines = fields.Nested(ControlLinesSchema, load_default=None)
-    geometry = fields.Dict(load_default=None, validate=_check_geometry,
-                           metadata={"description": "Optional GeoJSON geometry"})
+    geometry = FreeJSON(load_default=None, validate=_check_geometry, **GEOMETRY_BOUNDS,
+                        metadata={"description": "Optional GeoJSON geometry"})
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:
