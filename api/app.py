@@ -9,6 +9,7 @@ from api.auth import current_actor
 from api.base import Api
 from api.commands import register_commands
 from api.errors import STATUS_BY_CODE, register_error_handlers
+from api.inputs import check_path_and_query
 from workflow.codes import CODES
 from workflow.config import Settings
 from workflow.runtime import Runtime
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.register_blueprint(docs.blp)
     register_error_handlers(app)
     app.before_request(_authenticate)
+    # After authentication: an anonymous caller learns nothing from validation.
+    app.before_request(check_path_and_query)
     register_commands(app)
     return app
 
