@@ -12,6 +12,7 @@ from api.errors import STATUS_BY_CODE, register_error_handlers
 from api.inputs import check_path_and_query
 from workflow.codes import CODES
 from workflow.config import Settings
+from workflow.payloads.fields import date_window
 from workflow.runtime import Runtime
 
 
@@ -20,8 +21,8 @@ def _description() -> str:
         "Landflow carries every parcel of Shizhu County through the land chain "
         "调、规、批、征、供、用、建、验、登. Authenticate with `Authorization: Bearer <token>` "
         "(`landflow users add NAME --role ROLE` prints one). Areas and money travel as decimal "
-        "strings, dates as `YYYY-MM-DD`. Errors are RFC 9457 problem documents "
-        "(`application/problem+json`) with a stable `code`:",
+        "strings, dates as `YYYY-MM-DD` from {} to {}. Errors are RFC 9457 problem documents "
+        "(`application/problem+json`) with a stable `code`:".format(*date_window()),
         "",
         "| code | kind | HTTP | message (zh / en) |",
         "|---|---|---|---|",
