@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from api import create_app
 from workflow.audit import verify_chains
 from workflow.models import OutboxEvent, Parcel
-from workflow.operator.importer import export_parcels, import_file
+from workflow.operator.importer import _flatten, export_parcels, import_file
 
 HEADER = ["code", "township", "ownership", "effective_date", "farmland_m2", "paddy_m2",
           "farmland_grade", "other_agricultural_m2", "unused_m2", "construction_m2",
@@ -144,7 +144,7 @@ def test_a_poisoned_csv_row_is_rejected_with_its_reason_and_the_rest_import(runt
     ])
     report = import_file(runtime, path)
     assert report.rows == 11 and report.imported == 2
-    rejected = {r.line: set(r.errors) for r in report.rejected}
+    rejected = {r.line: {f for f, _ in _flatten(r.errors)} for r in report.rejected}
     assert rejected == {3: {"geometry.coordinates.0"}, 4: {"geometry"},
                         5: {"geometry.coordinates.1"}, 6: {"geometry.x"},
                         7: {"farmland_grade"}, 8: {"farmland_grade"}, 9: {"effective_date"},
@@ -177,7 +177,7 @@ def test_a_poisoned_geojson_feature_is_rejected_and_the_rest_import(runtime, tmp
                     + ",\n".join(features) + "\n], \"crs\": null}", encoding="utf-8")
     report = import_file(runtime, path)
     assert report.rows == 8 and report.imported == 2, report.rejected
-    rejected = {r.line: set(r.errors) for r in report.rejected}
+    rejected = {r.line: {f for f, _ in _flatten(r.errors)} for r in report.rejected}
     assert rejected == {2: {"geometry.coordinates.0"}, 3: {"_feature"}, 4: {"code"},
                         5: {"farmland_grade"}, 6: {"geometry.coordinates.1"},
                         7: {"effective_date"}}, report.rejected

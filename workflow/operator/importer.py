@@ -106,10 +106,9 @@ _CSV_INTEGER = re.compile(r"^[0-9]{1,9}$")
 
 def _geometry_cell(text: str) -> Any:
     try:
-        return jsonsafe.loads(text)
-    except jsonsafe.JSONRefused as exc:
-        return Unreadable({f"geometry.{k}" if k != "_schema" else "geometry": v
-                           for k, v in exc.errors.items()})
+        # Parsed only: the geometry field (FreeJSON) refuses NaN, repeated keys and the rest,
+        # naming the place, in the one walk a row gets.
+        return jsonsafe.loads(text, check=False)
     except ValueError as exc:
         return Unreadable({"geometry": [f"不是 JSON / not JSON: {exc}"[:200]]})
 

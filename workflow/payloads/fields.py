@@ -158,11 +158,11 @@ class FreeJSON(fields.Dict):
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
-        loaded = super()._deserialize(value, attr, data, **kwargs)
-        problems = json_problems(loaded, max_depth=self.max_depth, max_nodes=self.max_nodes)
-        if problems:
-            raise ValidationError(problems)
-        return loaded
+        if isinstance(value, dict):  # before the copy below, which would drop repeated keys
+            problems = json_problems(value, max_depth=self.max_depth, max_nodes=self.max_nodes)
+            if problems:
+                raise ValidationError(problems)
+        return super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-any-return]
 
 
 class Strict(Schema):

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 # Deeper than any document the contract describes (GeoJSON collections included), shallow
@@ -50,11 +51,6 @@ def _constant(token: str) -> _NonFinite:
     return _NonFinite(token)
 
 
-def _float(token: str) -> float | _NonFinite:
-    number = float(token)
-    return number if math.isfinite(number) else _NonFinite(token)
-
-
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) == len(pairs):
@@ -70,18 +66,22 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return marked
 
 
-_DECODER = json.JSONDecoder(parse_constant=_constant, parse_float=_float,
-                            object_pairs_hook=_object)
+# Floats are read by the C parser: 1e309 becomes inf, which the walk refuses like NaN.
+_DECODER = json.JSONDecoder(parse_constant=_constant, object_pairs_hook=_object)
 
 
-def loads(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
+def loads(text: str, *, max_depth: int = MAX_DEPTH, check: bool = True) -> Any:
     """Parse ``text``; raise ``JSONRefused`` naming every value Landflow refuses, and
-    ``ValueError`` (``json.JSONDecodeError`` when the text is not JSON at all) otherwise."""
+    ``ValueError`` (``json.JSONDecodeError`` when the text is not JSON at all) otherwise.
+
+    ``check=False`` only parses, leaving NaN, Infinity and repeated keys marked for
+    ``json_problems``: for a value that goes straight into a field that checks it anyway
+    (``FreeJSON``), so that a bulk import walks each geometry once, not twice."""
     try:
         value = _DECODER.decode(text)
     except RecursionError:
         raise ValueError("嵌套过深 / nested too deeply") from None
-    return _checked(value, max_depth)
+    return _checked(value, max_depth) if check else value
 
 
 def raw_decode(text: str, pos: int, *, max_depth: int = MAX_DEPTH) -> tuple[Any, int]:
@@ -113,46 +113,96 @@ def json_problems(value: Any, *, max_depth: int = MAX_DEPTH, max_nodes: int | No
     return errors
 
 
+_UNSTORABLE_TEXT = "含空字符或孤立代理项 / contains NUL or a lone surrogate"
+_NOT_FINITE = "须为有限数 / must be a finite number"
+_BAD_KEY = "键须为可存储的文本 / keys must be storable text"
+_CONTAINERS = (dict, list, tuple)
+# A place in the document: (the parent's place, key), the root None; spelt out only when a
+# problem is reported, so that walking a large clean document builds no strings.
+_Place = tuple[Any, Any] | None
+
+
 def _walk(root: Any, max_depth: int, max_nodes: int | None, prefix: str
           ) -> Iterator[tuple[str, str]]:
-    stack: list[tuple[str, Any, int]] = [(prefix, root, 0)]
-    nodes = 0
+    top: _Place = (None, prefix) if prefix else None
+    if not isinstance(root, _CONTAINERS):
+        if (message := _scalar_problem(root)) is not None:
+            yield prefix, message
+        return
+    stack: list[tuple[Any, int, _Place]] = [(root, 0, top)]
+    nodes = 1
     while stack:
-        path, value, depth = stack.pop()
-        nodes += 1
+        value, depth, place = stack.pop()
+        if depth >= max_depth:
+            yield _spelt(place), f"嵌套过深 / nested deeper than {max_depth} levels"
+            continue
+        nodes += len(value)
         if max_nodes is not None and nodes > max_nodes:
             yield prefix, f"过大 / more than {max_nodes} values"
             return
-        if isinstance(value, str):
-            if UNSTORABLE.search(value):
-                yield path, "含空字符或孤立代理项 / contains NUL or a lone surrogate"
-        elif isinstance(value, (bool, int)) or value is None:
-            pass
-        elif isinstance(value, (float, Decimal)):
-            if not math.isfinite(value):
-                yield path, "须为有限数 / must be a finite number"
-        elif isinstance(value, _NonFinite):
-            yield path, f"须为有限数 / must be a finite number, not {value.token[:20]}"
-        elif isinstance(value, (dict, list, tuple)):
-            if depth >= max_depth:
-                yield path, f"嵌套过深 / nested deeper than {max_depth} levels"
+        items: Iterable[tuple[Any, Any]] = enumerate(value)
+        if not isinstance(value, dict):
+            # Coordinates, and rings of them: checked in C, with nothing inside to walk.
+            if _all_finite_numbers(value):
                 continue
-            yield from _children(path, value, depth, stack)
-        else:
-            yield path, f"不是 JSON 值 / not a JSON value ({type(value).__name__})"
+            if depth + 1 < max_depth and _all_lists_of_finite_numbers(value):
+                nodes += sum(map(len, value))
+                if max_nodes is not None and nodes > max_nodes:
+                    yield prefix, f"过大 / more than {max_nodes} values"
+                    return
+                continue
+        if isinstance(value, dict):
+            for key in getattr(value, "repeated", ()):
+                yield _spelt((place, key)), "键重复 / repeated key"
+            bad = [k for k in value if not isinstance(k, str) or UNSTORABLE.search(k)]
+            if bad:
+                yield _spelt(place), _BAD_KEY
+            items = [(k, v) for k, v in value.items() if k not in bad] if bad else value.items()
+        for key, item in items:
+            if isinstance(item, _CONTAINERS):
+                stack.append((item, depth + 1, (place, key)))
+            elif (message := _scalar_problem(item)) is not None:
+                yield _spelt((place, key)), message
 
 
-def _children(path: str, value: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int,
-              stack: list[tuple[str, Any, int]]) -> Iterator[tuple[str, str]]:
-    join = f"{path}." if path else ""
-    if isinstance(value, dict):
-        for key in getattr(value, "repeated", ()):
-            yield f"{join}{key}", "键重复 / repeated key"
-        for key, item in value.items():
-            if not isinstance(key, str) or UNSTORABLE.search(key):
-                yield path, "键须为可存储的文本 / keys must be storable text"
-                continue
-            stack.append((f"{join}{key}", item, depth + 1))
-    else:
-        for i, item in enumerate(value):
-            stack.append((f"{join}{i}", item, depth + 1))
+def _all_finite_numbers(values: list[Any] | tuple[Any, ...]) -> bool:
+    try:
+        return all(map(math.isfinite, values))
+    except (TypeError, ValueError, OverflowError):  # text, containers, markers, huge ints
+        return False
+
+
+def _all_lists_of_finite_numbers(values: list[Any] | tuple[Any, ...]) -> bool:
+    if not set(map(type, values)) <= {list}:
+        return False
+    try:
+        return all(map(math.isfinite, chain.from_iterable(values)))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _scalar_problem(value: Any) -> str | None:
+    kind = type(value)
+    if kind is float:  # the common cases first, by exact type
+        return None if math.isfinite(value) else _NOT_FINITE
+    if kind is str:
+        return _UNSTORABLE_TEXT if UNSTORABLE.search(value) else None
+    if kind is int or kind is bool or value is None:
+        return None
+    if isinstance(value, str):
+        return _UNSTORABLE_TEXT if UNSTORABLE.search(value) else None
+    if isinstance(value, int):
+        return None
+    if isinstance(value, (float, Decimal)):
+        return None if math.isfinite(value) else _NOT_FINITE
+    if isinstance(value, _NonFinite):
+        return f"{_NOT_FINITE}, not {value.token[:20]}"
+    return f"不是 JSON 值 / not a JSON value ({kind.__name__})"
+
+
+def _spelt(place: _Place) -> str:
+    keys: list[str] = []
+    while place is not None:
+        place, key = place
+        keys.append(str(key))
+    return ".".join(reversed(keys))
