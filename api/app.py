@@ -22,8 +22,10 @@ from api.auth import current_actor
 from api.base import Api
 from api.commands import register_commands
 from api.errors import STATUS_BY_CODE, register_error_handlers
+from api.inputs import check_path_and_query
 from workflow.codes import CODES
 from workflow.config import Settings
+from workflow.payloads.fields import date_window
 from workflow.runtime import Runtime
 
 
@@ -32,8 +34,8 @@ def _description() -> str:
         "Landflow carries every parcel of Shizhu County through the land chain "
         "调、规、批、征、供、用、建、验、登. Authenticate with `Authorization: Bearer <token>` "
         "(`landflow users add NAME --role ROLE` prints one). Areas and money travel as decimal "
-        "strings, dates as `YYYY-MM-DD`. Errors are RFC 9457 problem documents "
-        "(`application/problem+json`) with a stable `code`:",
+        "strings, dates as `YYYY-MM-DD` from {} to {}. Errors are RFC 9457 problem documents "
+        "(`application/problem+json`) with a stable `code`:".format(*date_window()),
         "",
         "| code | kind | HTTP | message (zh / en) |",
         "|---|---|---|---|",
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     register_error_handlers(app)
     app.before_request(_authenticate)
     app.before_request(_refuse_long_streams)
+    # After authentication: an anonymous caller learns nothing from validation.
+    app.before_request(check_path_and_query)
     register_commands(app)
     return app
 

@@ -12,10 +12,11 @@ from flask import current_app
 from flask_smorest.spec import APISpecMixin
 from flask_smorest.utils import prepare_response
 from webargs import core
-from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 from api.errors import PROBLEM_MEDIA_TYPE
 from api.schemas.common import ProblemSchema
+from workflow.payloads import jsonsafe
 from workflow.runtime import Runtime
 
 
@@ -27,11 +28,15 @@ class StrictParser(FlaskParser):
                 raise json.JSONDecodeError("Content-Type must be application/json", "x", 0)
             return core.missing
         try:
-            return core.parse_json(data)
-        except (RecursionError, ValueError) as exc:
+            return jsonsafe.loads(data.decode("utf-8"))
+        except jsonsafe.JSONRefused as exc:
+            # NaN, Infinity, 1e309, a repeated key, NUL, a lone surrogate: JSON that Python
+            # reads but nothing downstream can hold. Refused at the door, naming the place.
+            abort(400, exc=exc, messages={"json": exc.errors})
+        except ValueError as exc:
             if isinstance(exc, json.JSONDecodeError):
                 raise
-            # Too deeply nested, or an integer with thousands of digits.
+            # Not UTF-8, nested too deeply, or an integer with thousands of digits.
             raise json.JSONDecodeError(f"unreadable JSON: {type(exc).__name__}", "x", 0) from exc
 
 

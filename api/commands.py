@@ -200,11 +200,14 @@ def diagram(output: Path | None, markdown: bool) -> None:
 @click.option("--as-of", "as_of", default=None, help="Sweep as of this date (default today)")
 @with_appcontext
 def sweep(as_of: str | None) -> None:
-    from datetime import date
-
     from workflow.deadlines.sweep import run_sweep
+    from workflow.payloads.fields import parse_day
 
-    day = date.fromisoformat(as_of) if as_of else None
+    try:
+        day = parse_day(as_of, "--as-of") if as_of else None
+    except LandflowError as err:
+        _fail(err)
+        return
     progress = {}
 
     def show(phase: str, done: int, total: int) -> None:

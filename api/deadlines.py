@@ -8,23 +8,23 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor
 from api.base import Blueprint, runtime
-from api.schemas.common import PageArgs
+from api.schemas.common import PageArgs, QueryInt
 from api.schemas.parcels import DeadlineOut
 from workflow.deadlines import queries as clocks
 from workflow.deadlines import services as svc
 from workflow.models.deadlines import DEADLINE_STATES
-from workflow.payloads.fields import Strict, Text
+from workflow.payloads.fields import MAX_ID, Day, Strict, Text
 
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1/deadlines",
                 description="Legal clocks: due dates, breaches, pauses")
 
 
 class DeadlineArgs(PageArgs):
-    due_before = fields.Date()
+    due_before = Day()
     state = fields.String(validate=validate.OneOf(DEADLINE_STATES))
     kind = fields.String(validate=validate.Length(min=1, max=40))
     township = fields.String(validate=validate.Length(min=1, max=40))
-    parcel_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    parcel_id = QueryInt(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class DeadlinePage(Schema):
@@ -35,12 +35,12 @@ class DeadlinePage(Schema):
 
 
 class PauseIn(Strict):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     reason = Text(300, required=True)
 
 
 class ResumeIn(Strict):
-    date = fields.Date(required=True)
+    date = Day(required=True)
 
 
 

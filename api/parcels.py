@@ -24,6 +24,7 @@ from api.schemas.parcels import (
 from states import STEPS
 from workflow import queries, services
 from workflow.errors import ValidationFailed
+from workflow.payloads.fields import CONTROL_CHARACTERS
 from workflow.payloads.records import RecordSchema
 from workflow.payloads.survey import SurveySchema
 from workflow.payloads.transitions import TRANSITION_SCHEMAS
@@ -46,8 +47,9 @@ def idempotency_key() -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > 200:
-        raise ValidationFailed({"Idempotency-Key": ["1–200 characters"]})
+    if not key or len(key) > 200 or CONTROL_CHARACTERS.search(key):
+        raise ValidationFailed({"Idempotency-Key": ["1–200 characters, none of them control "
+                                                    "characters"]})
     return key
 
 

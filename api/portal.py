@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor
 from api.base import Blueprint, runtime
-from api.schemas.common import DateStr, Label
+from api.schemas.common import DateStr, Label, QueryInt
 from api.schemas.parcels import DeadlineOut
 from workflow.portal import queries as cases
 from workflow.portal import services as portal
@@ -73,8 +73,8 @@ class EventPage(Schema):
 
 
 class EventArgs(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = QueryInt(load_default=0, validate=validate.Range(min=0, max=2**62))
+    limit = QueryInt(load_default=100, validate=validate.Range(min=1, max=1000))
     type = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
                        metadata={"description": "Type prefixes to keep (repeatable)"})
 

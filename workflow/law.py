@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -92,6 +93,12 @@ _PARAMS: list[Param] = [
     # Farmland balance.
     Param("farmland.credit_accepted_on_or_before_approval", True, "flag",
           "先补后占 (中发〔2017〕4号): accepted no later than the approval date", "interpretation"),
+    # The window of dates the system accepts: every date of every payload, query and import row.
+    Param("dates.earliest", date(1949, 10, 1), "date",
+          "中华人民共和国成立: no act under PRC land law is dated earlier", "interpretation"),
+    Param("dates.latest", date(2100, 12, 31), "date",
+          "planning horizon: beyond the longest term (70 years) of a grant made today",
+          "interpretation"),
 ]
 
 # Which grant-term key applies to each planned use (暂行条例 第十二条).
@@ -142,6 +149,8 @@ def _overrides() -> dict[str, Any]:
 
 
 def _coerce(template: Any, value: Any) -> Any:
+    if isinstance(template, date):
+        return date.fromisoformat(value)
     if isinstance(template, Decimal):
         return Decimal(str(value))
     if isinstance(template, tuple):

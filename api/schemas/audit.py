@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import BBox, DateStr, Dec, PageArgs, TownshipRefMixin
+from api.schemas.common import BBox, DateStr, Dec, PageArgs, QueryInt, TownshipRefMixin
+from workflow.payloads.fields import Day
 
 FORMATS = ("json", "csv", "xlsx", "geojson")
 CATEGORIES = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",
@@ -12,7 +13,7 @@ CATEGORIES = ("approved_unexpropriated", "expropriated_unsupplied", "approved_un
 
 
 class AsOfArgs(Schema):
-    as_of = fields.Date(metadata={"description": "Answer as of this date (default today)"})
+    as_of = Day(metadata={"description": "Answer as of this date (default today)"})
     township = fields.String(validate=validate.Length(min=1, max=40))
 
 
@@ -23,7 +24,7 @@ class AuditListArgs(PageArgs, AsOfArgs):
 
 class UnsuppliedArgs(AuditListArgs):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
-    cohort = fields.Integer(validate=validate.Range(min=1990, max=2100))
+    cohort = QueryInt(validate=validate.Range(min=1990, max=2100))
 
 
 class IdleItem(TownshipRefMixin):
@@ -129,4 +130,4 @@ class IndicatorsOut(Schema):
 
 
 class ChartArgs(Schema):
-    as_of = fields.Date()
+    as_of = Day()

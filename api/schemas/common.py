@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+_QUERY_INTEGER = re.compile(r"^-?[0-9]{1,19}$")
+
+
+class QueryInt(fields.Integer):
+    """An integer in a query string: ASCII digits only (``int()`` also takes "５", " 5" and
+    "5_000"), so that what is logged is what was meant."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, str) and not _QUERY_INTEGER.match(value):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
 
 
 def Dec(**kw):  # noqa: N802 - a field factory reads like a type
@@ -63,8 +75,8 @@ class ProblemSchema(Schema):
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = QueryInt(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = QueryInt(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class TownshipRef(Schema):

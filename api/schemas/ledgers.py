@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import DateStr, Dec
+from api.schemas.common import DateStr, Dec, QueryInt
 
 
 class QuotaAccountOut(Schema):
@@ -50,7 +50,7 @@ class TransferOut(Schema):
 
 
 class YearArgs(Schema):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    year = QueryInt(validate=validate.Range(min=2000, max=2100))
 
 
 class PairingOut(Schema):

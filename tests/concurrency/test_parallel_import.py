@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.integration.test_import import row, write_csv
 from workflow.audit import verify_chains
 from workflow.models import Parcel
-from workflow.operator.importer import import_file
+from workflow.operator.importer import _flatten, import_file
 
 pytestmark = pytest.mark.postgres_only
 
@@ -27,3 +27,15 @@ def test_two_workers_import_every_good_row_once(committed_runtime, tmp_path):
         assert len(codes) == 39 and "IMP-6" not in codes
         assert uow.session.execute(select(func.count()).select_from(Parcel)).scalar_one() == 39
         assert verify_chains(uow.session).ok
+
+
+def test_poisoned_rows_are_rejected_by_the_workers_too(committed_runtime, tmp_path):
+    rows = [row(n) for n in range(1, 11)]
+    rows[2] = row(3, geometry='{"type": "Point", "coordinates": [NaN, 30.0]}')
+    rows[7] = row(8, farmland_grade="5.5")
+    path = tmp_path / "poisoned.csv"
+    write_csv(path, rows)
+    report = import_file(committed_runtime, path, batch_size=3, workers=2)
+    assert report.rows == 10 and report.imported == 8
+    assert {r.line: {f for f, _ in _flatten(r.errors)} for r in report.rejected} == {
+        4: {"geometry.coordinates.0"}, 9: {"farmland_grade"}}

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from api import create_app
 from workflow.audit import verify_chains
 from workflow.models import OutboxEvent, Parcel
-from workflow.operator.importer import export_parcels, import_file
+from workflow.operator.importer import _flatten, export_parcels, import_file
 
 HEADER = ["code", "township", "ownership", "effective_date", "farmland_m2", "paddy_m2",
           "farmland_grade", "other_agricultural_m2", "unused_m2", "construction_m2",
@@ -158,3 +158,66 @@ def test_the_rejection_report_neutralises_what_the_file_brought(runtime, tmp_pat
     with out.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[1][1] == "'=cmd|' /C calc'!A0"
+
+
+DEEP = '{"type": "GeometryCollection", "geometries": ' + "[" * 3000 + "]" * 3000 + "}"
+
+
+def test_a_poisoned_csv_row_is_rejected_with_its_reason_and_the_rest_import(runtime, tmp_path):
+    path = tmp_path / "poisoned.csv"
+    write_csv(path, [
+        row(31),
+        row(32, geometry='{"type": "Point", "coordinates": [NaN, 30.0]}'),
+        row(33, geometry=DEEP),
+        row(34, geometry='{"type": "Point", "coordinates": [108.1, 1e309]}'),
+        row(35, geometry='{"type": "Point", "coordinates": [108.1, 30.0], "x": "\\u0000"}'),
+        row(36, farmland_grade="5.5"),
+        row(37, farmland_grade="５"),
+        row(38, effective_date="0001-01-01"),
+        row(39, code="IMP-\u202e39"),
+        row(40, unused_m2="５００"),
+        row(41),
+    ])
+    report = import_file(runtime, path)
+    assert report.rows == 11 and report.imported == 2
+    rejected = {r.line: {f for f, _ in _flatten(r.errors)} for r in report.rejected}
+    assert rejected == {3: {"geometry.coordinates.0"}, 4: {"geometry"},
+                        5: {"geometry.coordinates.1"}, 6: {"geometry.x"},
+                        7: {"farmland_grade"}, 8: {"farmland_grade"}, 9: {"effective_date"},
+                        10: {"code"}, 11: {"unused_m2"}}, report.rejected
+    with runtime.reader() as uow:
+        codes = set(uow.session.execute(select(Parcel.code).where(
+            Parcel.code.in_([f"IMP-{n}" for n in range(31, 42)]))).scalars())
+    assert codes == {"IMP-31", "IMP-41"}
+
+
+def test_a_poisoned_geojson_feature_is_rejected_and_the_rest_import(runtime, tmp_path):
+    def feature(code, geometry='{"type": "Point", "coordinates": [108.1, 30.0]}', **props):
+        properties = {"code": code, "township": "南宾街道", "ownership": "state",
+                      "construction_m2": "100.00", **props}
+        return ('{"type": "Feature", "properties": ' + json.dumps(properties)
+                + ', "geometry": ' + geometry + "}")
+
+    features = [
+        feature("GEO-1"),
+        feature("GEO-2", '{"type": "Point", "coordinates": [NaN, 30.0]}'),
+        feature("GEO-3", DEEP),
+        feature("GEO-4").replace('"code": "GEO-4"', '"code": "GEO-4", "code": "GEO-44"'),
+        feature("GEO-5", farmland_grade=5.5, farmland_m2="10.00"),
+        feature("GEO-6", '{"type": "Point", "coordinates": [108.1, -Infinity]}'),
+        feature("GEO-7", effective_date="9999-12-31"),
+        feature("GEO-8", farmland_grade=5, farmland_m2="10.00"),
+    ]
+    path = tmp_path / "poisoned.geojson"
+    path.write_text('{"type": "FeatureCollection", "name": "x", "features": [\n'
+                    + ",\n".join(features) + "\n], \"crs\": null}", encoding="utf-8")
+    report = import_file(runtime, path)
+    assert report.rows == 8 and report.imported == 2, report.rejected
+    rejected = {r.line: {f for f, _ in _flatten(r.errors)} for r in report.rejected}
+    assert rejected == {2: {"geometry.coordinates.0"}, 3: {"_feature"}, 4: {"code"},
+                        5: {"farmland_grade"}, 6: {"geometry.coordinates.1"},
+                        7: {"effective_date"}}, report.rejected
+    with runtime.reader() as uow:
+        codes = set(uow.session.execute(select(Parcel.code).where(
+            Parcel.code.like("GEO-%"))).scalars())
+    assert codes == {"GEO-1", "GEO-8"}

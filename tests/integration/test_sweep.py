@@ -104,3 +104,12 @@ def test_suspected_idle_land_gets_an_investigation_clock_and_an_event(world, run
 def test_the_sweep_refuses_a_date_in_the_future(runtime):
     with pytest.raises(ValueError):
         run_sweep(runtime, date(2099, 1, 1))
+
+
+def test_the_sweep_command_refuses_a_date_outside_the_window(runtime):
+    from api import create_app
+
+    cli = create_app(runtime=runtime, testing=True).test_cli_runner()
+    for day in ("0001-01-01", "9999-12-31", "20250630"):
+        r = cli.invoke(args=["sweep", "--as-of", day])
+        assert r.exit_code != 0 and "--as-of" in r.output, r.output

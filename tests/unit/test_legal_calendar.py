@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workflow.deadlines.calendar import (
     add_months,
@@ -92,14 +94,65 @@ def test_the_override_table_decides_a_year_it_lists(tmp_path, monkeypatch):
     table.write_text("# test\ndate,kind,name\n2031-01-02,holiday,元旦\n2031-01-04,workday,元旦\n",
                      encoding="utf-8")
     monkeypatch.setattr(lc, "OVERRIDES_FILE", table)
-    for fn in (lc._overrides, lc._override_years, lc.day_info):
+    for fn in (lc._overrides, lc._override_years, lc.day_info, lc._moved_days):
         fn.cache_clear()
     try:
         assert not lc.is_working_day(D("2031-01-02"))
         assert lc.is_working_day(D("2031-01-04")) and lc.day_info(D("2031-01-04")).makeup
         assert lc.is_working_day(D("2031-01-01"))  # not listed: the table alone decides
         assert not lc.day_info(D("2031-01-02")).provisional
+        # Wed 1 (worked), Thu 2 (off), Sat 4 (worked), Mon 6: the counting agrees.
+        assert lc.working_days_between(D("2030-12-31"), D("2031-01-06")) == 4
+        assert lc.add_working_days(D("2031-01-01"), 2) == D("2031-01-04")
     finally:
         monkeypatch.undo()
-        for fn in (lc._overrides, lc._override_years, lc.day_info):
+        for fn in (lc._overrides, lc._override_years, lc.day_info, lc._moved_days):
             fn.cache_clear()
+
+
+def _walked_between(start: date, end: date) -> int:
+    """The definition, one day at a time."""
+    return sum(is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+def _walked_add(start: date, n: int) -> date:
+    d = start
+    while n > 0:
+        d += timedelta(days=1)
+        n -= is_working_day(d)
+    return d
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=st.dates(date(1949, 10, 1), date(2100, 6, 30)), span=st.integers(0, 200),
+       n=st.integers(0, 140))
+def test_the_counted_calendar_agrees_with_walking_it_day_by_day(start, span, n):
+    end = start + timedelta(days=span)
+    assert working_days_between(start, end) == _walked_between(start, end)
+    assert add_working_days(start, n) == _walked_add(start, n)
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("2025-09-26", "2025-10-23"), ("2003-12-20", "2004-01-10"), ("2026-09-25", "2027-01-05"),
+    ("2025-04-15", "2025-05-08"), ("2030-12-25", "2031-01-10")])
+def test_the_counted_calendar_agrees_across_holidays_and_sources(start, end):
+    # Golden Week, the first year chinese-calendar covers, the last one, Labour Day, and a
+    # provisional year.
+    assert working_days_between(D(start), D(end)) == _walked_between(D(start), D(end))
+    n = working_days_between(D(start), D(end))
+    assert add_working_days(D(start), n) == _walked_add(D(start), n)
+
+
+def test_counting_working_days_never_walks_the_days(monkeypatch):
+    """A clock paused in 1950 or a case filed in 1949 once cost a read seconds (a loop over
+    every day); the counting now costs the years and holidays it crosses."""
+    from workflow.deadlines import calendar as lc
+
+    def walked(day: date) -> None:
+        raise AssertionError(f"looked at {day} on its own")
+
+    monkeypatch.setattr(lc, "day_info", walked)
+    monkeypatch.setattr(lc, "is_working_day", walked)
+    n = working_days_between(D("1949-10-01"), D("2100-12-31"))
+    assert 38_000 < n < 40_000
+    assert add_working_days(D("1949-10-01"), n) == D("2100-12-31")

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import calendar
 import csv
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 
@@ -100,23 +101,86 @@ def is_working_day(d: date) -> bool:
 
 
 def add_working_days(start: date, n: int) -> date:
-    """The n-th working day after ``start`` (counting starts the day after)."""
-    d, counted = start, 0
-    while counted < n:
-        d += timedelta(days=1)
-        if is_working_day(d):
-            counted += 1
-    return d
+    """The n-th working day after ``start`` (counting starts the day after).
+
+    Whole years are skipped by counting, then the day is found by bisection inside its year:
+    the cost grows with the years and holidays crossed, never with the days."""
+    if n <= 0:
+        return start
+    base, left, year_end = start, n, date(start.year, 12, 31)
+    while (in_year := working_days_between(base, year_end)) < left:
+        left -= in_year
+        base, year_end = year_end, date(year_end.year + 1, 12, 31)
+    lo, hi = base.toordinal() + 1, year_end.toordinal()
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if working_days_between(base, date.fromordinal(mid)) >= left:
+            hi = mid
+        else:
+            lo = mid + 1
+    return date.fromordinal(lo)
 
 
 def working_days_between(start: date, end: date) -> int:
-    """Working days in (start, end]."""
-    n, d = 0, start
-    while d < end:
-        d += timedelta(days=1)
-        if is_working_day(d):
-            n += 1
+    """Working days in (start, end]: the weekdays, counted arithmetically, corrected by the days
+    of each year that the schedule moves (a weekday off, a weekend day worked)."""
+    if end <= start:
+        return 0
+    a, b = start.toordinal(), end.toordinal()
+    n = _weekdays_through(b) - _weekdays_through(a)
+    for year in range(start.year, end.year + 1):
+        days, running = _moved_days(year)
+        n += running[bisect_right(days, b)] - running[bisect_right(days, a)]
     return n
+
+
+def _weekdays_through(ordinal: int) -> int:
+    """Monday to Friday among the days 1 … ``ordinal`` (day 1, 0001-01-01, was a Monday)."""
+    weeks, rest = divmod(ordinal, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+@cache
+def _moved_days(year: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The days of ``year`` whose status differs from the plain week, as sorted ordinals, and the
+    running sum of their corrections (+1 a weekend day worked, -1 a weekday off), starting at 0.
+    Read from the same sources, in the same order of precedence, as ``day_info``."""
+    moved: dict[date, int] = {}
+    if year in _override_years():
+        for d, (working, _) in _overrides().items():
+            if d.year == year:
+                moved[d] = int(working) - int(d.weekday() < 5)
+    elif year in _package_years():
+        workdays, holidays = _package_days(year)
+        for d in holidays:
+            if d not in workdays and d.weekday() < 5:
+                moved[d] = -1
+        for d in workdays:
+            if d.weekday() >= 5:
+                moved[d] = 1
+    else:
+        for month, day in FIXED_HOLIDAYS:
+            d = date(year, month, day)
+            if d.weekday() < 5:
+                moved[d] = -1
+    days = sorted(d for d, delta in moved.items() if delta)
+    running = [0]
+    for d in days:
+        running.append(running[-1] + moved[d])
+    return tuple(d.toordinal() for d in days), tuple(running)
+
+
+@lru_cache(maxsize=1)
+def _package_years() -> range:
+    """The years ``chinese-calendar`` has schedules for (it refuses the others)."""
+    years = [d.year for d in chinese_calendar.holidays]
+    return range(min(years), max(years) + 1)
+
+
+@cache
+def _package_days(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    return (frozenset(d for d in chinese_calendar.workdays if d.year == year),
+            frozenset(d for d in chinese_calendar.holidays if d.year == year))
 
 
 def _ranges(days: list[date]) -> list[tuple[date, date]]:

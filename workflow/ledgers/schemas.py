@@ -8,11 +8,11 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from workflow.payloads.fields import Amount, Money, Strict, Text
+from workflow.payloads.fields import Amount, Day, Id, Int, Money, Strict, Text
 
 
 class QuotaAccountSchema(Strict):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    year = Int(required=True, validate=validate.Range(min=2000, max=2100))
     allocated_m2 = Amount(required=True, metadata={"description": "Initial allocation"})
     name = Text(120, load_default=None)
     category = fields.String(load_default="general",
@@ -20,21 +20,21 @@ class QuotaAccountSchema(Strict):
     county_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
     document_no = Text(120, load_default=None,
                        metadata={"description": "The plan notice that allocated it"})
-    effective_date = fields.Date(load_default=None)
+    effective_date = Day(load_default=None)
 
 
 class AllocationSchema(Strict):
     amount_m2 = Amount(required=True, minimum=Decimal("0.01"))
     document_no = Text(120, required=True)
-    effective_date = fields.Date(load_default=None)
+    effective_date = Day(load_default=None)
 
 
 class TransferSchema(Strict):
-    from_account_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    to_account_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    from_account_id = Id(required=True)
+    to_account_id = Id(required=True)
     amount_m2 = Amount(required=True, minimum=Decimal("0.01"))
     document_no = Text(120, required=True)
-    effective_date = fields.Date(load_default=None)
+    effective_date = Day(load_default=None)
 
 
 CREDIT_SOURCES = ("consolidation", "reclamation", "land_ticket", "purchase")
@@ -45,8 +45,8 @@ class FarmlandCreditSchema(Strict):
     project_no = Text(120, required=True)
     area_m2 = Amount(required=True, minimum=Decimal("0.01"))
     paddy_m2 = Amount(load_default=Decimal("0.00"))
-    grade = fields.Integer(required=True, validate=validate.Range(min=1, max=15))
-    accepted_on = fields.Date(required=True)
+    grade = Int(required=True, validate=validate.Range(min=1, max=15))
+    accepted_on = Day(required=True)
     county_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
 
     @validates_schema
@@ -61,13 +61,13 @@ class LandTicketSchema(Strict):
     area_m2 = Amount(required=True, minimum=Decimal("0.01"))
     cultivated_m2 = Amount(required=True)
     paddy_m2 = Amount(load_default=Decimal("0.00"))
-    grade = fields.Integer(required=True, validate=validate.Range(min=1, max=15))
+    grade = Int(required=True, validate=validate.Range(min=1, max=15))
     acceptance_ref = Text(120, required=True)
-    accepted_on = fields.Date(required=True)
+    accepted_on = Day(required=True)
     trade_price_yuan = Money(required=True)
     reclamation_cost_yuan = Money(load_default=Decimal("0.00"))
     buyer = Text(200, required=True)
-    traded_on = fields.Date(required=True)
+    traded_on = Day(required=True)
     county_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
 
     @validates_schema

@@ -23,6 +23,16 @@ CENT = Decimal("0.01")
 
 
 
+def _not_after_today(uow: UnitOfWork, body: dict[str, Any], *names: str) -> None:
+    """A ledger books what has happened: a credit accepted, a ticket traded, quota allocated
+    tomorrow has not been, and would shift every as-of balance until then."""
+    today = uow.today()
+    late = {name: [f"晚于今天 {today} / after today ({today})"]
+            for name in names if body.get(name) is not None and body[name] > today}
+    if late:
+        raise ValidationFailed(late)
+
+
 def _county(uow: UnitOfWork, code: str | None) -> str:
     if code is None:
         code = uow.session.execute(select(County.code).order_by(County.code)).scalars().first()
@@ -39,6 +49,7 @@ def create_quota_account(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) ->
     require(actor, LEDGER_ADMINS)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
+        _not_after_today(uow, body, "effective_date")
         s = uow.session
         county = _county(uow, body.get("county_code"))
         category = body.get("category") or "general"
@@ -73,6 +84,7 @@ def allocate_quota(uow: UnitOfWork, actor: Actor, account_id: int, body: dict[st
     require(actor, LEDGER_ADMINS)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
+        _not_after_today(uow, body, "effective_date")
         s = uow.session
         account = lock_rows(s, QuotaAccount, [account_id]).get(account_id)
         if account is None:
@@ -101,6 +113,7 @@ def transfer_quota(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> dict[
         raise ValidationFailed({"to_account_id": ["须为另一账户 / must differ from the source"]})
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
+        _not_after_today(uow, body, "effective_date")
         s = uow.session
         rows = lock_rows(s, QuotaAccount, [src_id, dst_id])
         for key, aid in (("from_account_id", src_id), ("to_account_id", dst_id)):
@@ -140,6 +153,7 @@ def create_farmland_credit(uow: UnitOfWork, actor: Actor, body: dict[str, Any]
     require(actor, LEDGER_RECORDERS)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
+        _not_after_today(uow, body, "accepted_on")
         s = uow.session
         county = _county(uow, body.get("county_code"))
         now = uow.now()
@@ -176,6 +190,7 @@ def create_land_ticket(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> d
     require(actor, LEDGER_RECORDERS)
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
+        _not_after_today(uow, body, "accepted_on", "traded_on")
         s = uow.session
         if s.execute(select(LandTicket.id).where(LandTicket.ticket_no == body["ticket_no"])
                      ).first():

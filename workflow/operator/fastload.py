@@ -19,11 +19,20 @@ from typing import Any
 
 from marshmallow import Schema, fields, missing, validate
 
-from workflow.payloads.fields import _PLAIN_AMOUNT, CENT, Amount, _no_control_characters
+from workflow.payloads.fields import (
+    _PLAIN_AMOUNT,
+    CENT,
+    CONTROL_CHARACTERS,
+    Amount,
+    Day,
+    FreeJSON,
+    _no_control_characters,
+    date_window,
+)
+from workflow.payloads.jsonsafe import json_problems
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DIGITS = re.compile(r"^-?\d{1,9}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DIGITS = re.compile(r"^-?[0-9]{1,9}$")
 
 
 class _Unsure(Exception):
@@ -67,22 +76,26 @@ def _compile(field: fields.Field) -> Callable[[Any], Any] | None:
                 raise _Unsure
             if choices is not None and v not in choices:
                 raise _Unsure
-            if check_control and _CONTROL.search(v):
+            if check_control and CONTROL_CHARACTERS.search(v):
                 raise _Unsure
             return v
 
         return string
-    if type(field) is fields.Date:
+    if type(field) is Day:
         if validators:
             return None
+        earliest, latest = date_window()
 
         def day(v: Any) -> date:
             if type(v) is not str or not _ISO_DATE.match(v):
                 raise _Unsure
             try:
-                return date.fromisoformat(v)
+                d = date.fromisoformat(v)
             except ValueError:
                 raise _Unsure from None
+            if not earliest <= d <= latest:
+                raise _Unsure
+            return d
 
         return day
     if type(field) is fields.Integer:
@@ -90,8 +103,10 @@ def _compile(field: fields.Field) -> Callable[[Any], Any] | None:
         if len(ranges) != len(validators):
             return None
 
+        strict = field.strict
+
         def integer(v: Any) -> int:
-            if type(v) is str and _DIGITS.match(v):
+            if type(v) is str and not strict and _DIGITS.match(v):
                 n = int(v)
             elif type(v) is int:
                 n = v
@@ -115,10 +130,11 @@ def _compile(field: fields.Field) -> Callable[[Any], Any] | None:
             raise _Unsure
 
         return boolean
-    if type(field) is fields.Dict and field.key_field is None and field.value_field is None:
+    if type(field) is FreeJSON and field.key_field is None and field.value_field is None:
+        depth, nodes = field.max_depth, field.max_nodes
 
         def mapping(v: Any) -> dict[str, Any]:
-            if type(v) is not dict:
+            if type(v) is not dict or json_problems(v, max_depth=depth, max_nodes=nodes):
                 raise _Unsure
             for check in validators:
                 try:

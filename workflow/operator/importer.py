@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -29,7 +30,14 @@ from workflow.canonical import canonical_json, plain
 from workflow.errors import ValidationFailed
 from workflow.models import AuditEvent, Parcel, Township
 from workflow.operator.fastload import FastLoader
-from workflow.operator.schemas import IMPORT_COLUMNS, ImportRowSchema, survey_from_row
+from workflow.operator.features import Unreadable, features
+from workflow.operator.schemas import (
+    IMPORT_COLUMNS,
+    INTEGER_COLUMNS,
+    ImportRowSchema,
+    survey_from_row,
+)
+from workflow.payloads import jsonsafe
 from workflow.reports.exports import csv_cell, csv_uncell
 from workflow.runtime import FixedClock, Runtime
 from workflow.spatial.geometry import GEOGRAPHIC_EPSG, bounds
@@ -79,13 +87,12 @@ def _flatten(errors: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line or feature number, raw fields). CSV: one parcel per line, empty cells absent;
-    GeoJSON: one parcel per feature, its properties and its geometry."""
+    GeoJSON: one parcel per feature, its properties and its geometry. A value that cannot be
+    read (JSON with NaN, nesting too deep) is an ``Unreadable`` in the row, and the row is
+    rejected with its reasons; the file reads on."""
     if path.suffix.lower() in (".geojson", ".json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for n, feature in enumerate(data.get("features", []), start=1):
-            raw = dict(feature.get("properties") or {})
-            raw["geometry"] = feature.get("geometry")
-            yield n, raw
+        for n, feature in enumerate(features(path.read_text(encoding="utf-8")), start=1):
+            yield n, _feature_row(feature)
         return
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
@@ -93,12 +100,37 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             # Cells the export neutralised for spreadsheets come back as they were.
             row: dict[str, Any] = {k: csv_uncell(v) for k, v in raw.items()
                                    if k and v not in ("", None)}
+            for column in INTEGER_COLUMNS:
+                # CSV has only text: a plain run of digits is the integer it spells; anything
+                # else ("5.5", "５") stays text and the schema refuses it.
+                if column in row and _CSV_INTEGER.match(row[column]):
+                    row[column] = int(row[column])
             if "geometry" in row:
-                try:
-                    row["geometry"] = json.loads(row["geometry"])
-                except ValueError:
-                    row["geometry"] = "not JSON"
+                row["geometry"] = _geometry_cell(row["geometry"])
             yield reader.line_num, row
+
+
+_CSV_INTEGER = re.compile(r"^[0-9]{1,9}$")
+
+
+def _geometry_cell(text: str) -> Any:
+    try:
+        # Parsed only: the geometry field (FreeJSON) refuses NaN, repeated keys and the rest,
+        # naming the place, in the one walk a row gets.
+        return jsonsafe.loads(text, check=False)
+    except ValueError as exc:
+        return Unreadable({"geometry": [f"不是 JSON / not JSON: {exc}"[:200]]})
+
+
+def _feature_row(feature: Any) -> dict[str, Any]:
+    if isinstance(feature, Unreadable):
+        return {"_feature": Unreadable({k.removeprefix("properties."): v
+                                        for k, v in feature.errors.items()})}
+    if not isinstance(feature, dict):
+        return {"_feature": Unreadable({"_feature": ["须为 GeoJSON Feature / not a Feature"]})}
+    raw = dict(feature.get("properties") or {})
+    raw["geometry"] = feature.get("geometry")
+    return raw
 
 
 # --- validating -------------------------------------------------------------------------------
@@ -112,6 +144,9 @@ class Validator:
         self.seen: set[str] = set()
 
     def __call__(self, raw: dict[str, Any]) -> dict[str, Any]:
+        unreadable = [v.errors for v in raw.values() if isinstance(v, Unreadable)]
+        if unreadable:
+            raise _Rejected({k: v for errors in unreadable for k, v in errors.items()})
         try:
             survey = survey_from_row(self.schema.load(raw))
         except ValidationError as exc:

@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from workflow.payloads.fields import OWNERSHIPS, Amount, Strict, Text
-from workflow.payloads.survey import _check_geometry, survey_problems
+from workflow.payloads.fields import OWNERSHIPS, Amount, Day, FreeJSON, Int, Strict, Text
+from workflow.payloads.survey import GEOMETRY_BOUNDS, _check_geometry, survey_problems
 
 IMPORT_COLUMNS = ("code", "township", "ownership", "effective_date", "farmland_m2", "paddy_m2",
                   "farmland_grade", "other_agricultural_m2", "unused_m2", "construction_m2",
@@ -24,10 +24,10 @@ class ImportRowSchema(Strict):
     code = Text(64, required=True)
     township = Text(40, required=True)
     ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
-    effective_date = fields.Date(load_default=None)
+    effective_date = Day(load_default=None)
     farmland_m2 = Amount(load_default=Decimal("0.00"))
     paddy_m2 = Amount(load_default=Decimal("0.00"))
-    farmland_grade = fields.Integer(validate=validate.Range(min=1, max=15), load_default=None,
+    farmland_grade = Int(validate=validate.Range(min=1, max=15), load_default=None,
                                     allow_none=True)
     other_agricultural_m2 = Amount(load_default=Decimal("0.00"))
     unused_m2 = Amount(load_default=Decimal("0.00"))
@@ -35,7 +35,8 @@ class ImportRowSchema(Strict):
     basic_farmland_m2 = Amount(load_default=Decimal("0.00"))
     red_line_m2 = Amount(load_default=Decimal("0.00"))
     in_development_boundary = fields.Boolean(load_default=True)
-    geometry = fields.Dict(load_default=None, allow_none=True, validate=_check_geometry)
+    geometry = FreeJSON(load_default=None, allow_none=True, validate=_check_geometry,
+                        **GEOMETRY_BOUNDS)
 
 
 def survey_from_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -52,3 +53,8 @@ def survey_from_row(row: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise ValidationError({".".join(path[-1:]): [msg] for path, msg in problems})
     return survey
+
+
+# Columns a CSV cell must spell as an integer (it has only text; JSON rows carry numbers).
+INTEGER_COLUMNS = tuple(name for name, field in ImportRowSchema._declared_fields.items()
+                        if isinstance(field, fields.Integer))

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
-from workflow.payloads.fields import RECORD_KINDS, Amount, Money, Strict, Text
+from workflow.payloads.fields import RECORD_KINDS, Amount, Day, FreeJSON, Money, Strict, Text
 
 
 class PaymentDetails(Schema):
@@ -27,10 +27,10 @@ class IdleDisposalDetails(Schema):
     option = fields.String(required=True, validate=validate.OneOf((
         "extension", "change_of_use", "temporary_use", "agreed_recovery", "land_swap")))
     agreement_ref = Text(120, required=True, metadata={"description": "补充协议 number"})
-    new_agreed_start_date = fields.Date(load_default=None)
-    new_agreed_completion_date = fields.Date(load_default=None)
-    temp_use_start = fields.Date(load_default=None)
-    temp_use_end = fields.Date(load_default=None)
+    new_agreed_start_date = Day(load_default=None)
+    new_agreed_completion_date = Day(load_default=None)
+    temp_use_start = Day(load_default=None)
+    temp_use_end = Day(load_default=None)
 
 
 class ProgressDetails(Schema):
@@ -47,7 +47,7 @@ class SuspendedDetails(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    since = fields.Date(required=True)
+    since = Day(required=True)
 
 
 RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {
@@ -58,8 +58,9 @@ RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {
 
 class RecordSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(RECORD_KINDS))
-    date = fields.Date(required=True)
-    details = fields.Dict(load_default=dict)
+    date = Day(required=True)
+    details = FreeJSON(load_default=dict, metadata={
+        "description": "What the step recorded; free-form JSON, at most 8 levels deep"})
 
     @post_load
     def _details(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from workflow.payloads.fields import OWNERSHIPS, Amount, Strict, Text
+from workflow.payloads.fields import OWNERSHIPS, Amount, Day, FreeJSON, Int, Strict, Text
 from workflow.spatial.geometry import GeometryRefused, parse_boundary
 
 
@@ -67,7 +67,7 @@ class LandSchema(Strict):
 
     farmland_m2 = Amount(metadata={"description": "耕地"})
     paddy_m2 = Amount(metadata={"description": "水田 (part of 耕地)"})
-    farmland_grade = fields.Integer(
+    farmland_grade = Int(
         validate=validate.Range(min=1, max=15), allow_none=True,
         metadata={"description": "耕地质量等别 1 (best) … 15"})
     other_agricultural_m2 = Amount()
@@ -84,6 +84,11 @@ class ControlLinesSchema(Strict):
     in_development_boundary = fields.Boolean(metadata={"description": "城镇开发边界内"})
 
 
+# A JSON-level bound only (what any free JSON gets); what a valid geometry is, is decided
+# by _check_geometry.
+GEOMETRY_BOUNDS = {"max_depth": 32, "max_nodes": 1_000_000}
+
+
 def _check_geometry(value: dict[str, Any]) -> None:
     try:
         parse_boundary(value)
@@ -93,7 +98,7 @@ def _check_geometry(value: dict[str, Any]) -> None:
 
 class SurveySchema(Strict):
     code = Text(64, required=True, metadata={"description": "Parcel code, unique"})
-    effective_date = fields.Date(metadata={"description": "Survey date; default today"})
+    effective_date = Day(metadata={"description": "Survey date; default today"})
     township = Text(40, required=True,
                     metadata={"description": "Township name (e.g. 南宾街道) or code"})
     ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
@@ -101,7 +106,8 @@ class SurveySchema(Strict):
         "description": "Required without a geometry; with one, computed from the land-use "
                        "layer where it covers the boundary"})
     control_lines = fields.Nested(ControlLinesSchema, load_default=None)
-    geometry = fields.Dict(load_default=None, validate=_check_geometry, metadata={
+    geometry = FreeJSON(load_default=None, validate=_check_geometry, **GEOMETRY_BOUNDS,
+                        metadata={
         "description": "The surveyed boundary (勘测定界): a GeoJSON Polygon or MultiPolygon in "
                        "EPSG:4490 (longitude, latitude)"})
 

@@ -20,12 +20,16 @@ from workflow.payloads.fields import (
     SUPPLY_METHODS,
     Amount,
     Base,
+    Day,
+    FreeJSON,
+    Id,
+    Int,
     Money,
     Strict,
     Text,
     load,
 )
-from workflow.payloads.survey import _check_geometry
+from workflow.payloads.survey import GEOMETRY_BOUNDS, _check_geometry
 
 
 class PlanningConditionsSchema(Strict):
@@ -67,13 +71,9 @@ class PlanSchema(Base):
 class ApproveSchema(Base):
     approval_no = Text(64, required=True, metadata={"description": "Approval document number"})
     authority = fields.String(load_default="chongqing", validate=validate.OneOf(AUTHORITIES))
-    quota_account_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    farmland_credit_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
-        validate=validate.Length(max=100))
-    land_ticket_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
-        validate=validate.Length(max=100))
+    quota_account_id = Id()
+    farmland_credit_ids = fields.List(Id(), validate=validate.Length(max=100))
+    land_ticket_ids = fields.List(Id(), validate=validate.Length(max=100))
 
 
 class RejectSchema(Base):
@@ -85,20 +85,20 @@ class WithdrawSchema(Base):
 
 
 class ExpropriateSchema(Base):
-    announced_on = fields.Date(required=True, metadata={"description": "征收土地公告 date"})
+    announced_on = Day(required=True, metadata={"description": "征收土地公告 date"})
     compensation_paid = fields.Boolean(required=True)
 
 
 class SupplySchema(Base):
     method = fields.String(required=True, validate=validate.OneOf(SUPPLY_METHODS))
     price_yuan = Money(required=True)
-    term_years = fields.Integer(validate=validate.Range(min=1, max=99), load_default=None)
-    signed_on = fields.Date(required=True)
-    agreed_start_date = fields.Date(required=True)
-    agreed_completion_date = fields.Date(required=True)
+    term_years = Int(validate=validate.Range(min=1, max=99), load_default=None)
+    signed_on = Day(required=True)
+    agreed_start_date = Day(required=True)
+    agreed_completion_date = Day(required=True)
     land_user = Text(200, required=True)
     area_m2 = Amount(load_default=None)
-    intending_users = fields.Integer(validate=validate.Range(min=1, max=10000), load_default=1)
+    intending_users = Int(validate=validate.Range(min=1, max=10000), load_default=1)
 
 
 class LapseSchema(Base):
@@ -119,7 +119,7 @@ class InspectSchema(Base):
     within_approved_boundary = fields.Boolean(metadata={
         "description": "Required without actual_geometry; computed from it otherwise"})
     planning_verified = fields.Boolean(required=True)
-    actual_geometry = fields.Dict(validate=_check_geometry, metadata={
+    actual_geometry = FreeJSON(validate=_check_geometry, **GEOMETRY_BOUNDS, metadata={
         "description": "The completion survey's boundary (GeoJSON Polygon or MultiPolygon, "
                        "EPSG:4490); 批甲占乙 and 批少占多 are computed from it"})
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from workflow.payloads.fields import Strict, Text
+from workflow.payloads.fields import Day, Int, Strict, Text
 from workflow.payloads.survey import SurveySchema
 from workflow.portal.addresses import numeric_host_problem
 from workflow.portal.identity import valid_id_number, valid_uscc
@@ -49,7 +49,7 @@ class ApplicationSchema(Strict):
     portal_no = fields.String(required=True, validate=[
         validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9\-_.]+$")],
         metadata={"description": "The portal's own application number (idempotency key)"})
-    item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    item_code = Text(64, required=True)
     applicant = fields.Nested(ApplicantSchema, required=True)
     parcel = fields.Nested(PortalParcelSchema, required=True)
 
@@ -96,9 +96,9 @@ class SubscriptionSchema(Strict):
                               metadata={"description": "Type prefixes, e.g. transition., "
                                                        "certificate.; * for all"})
     secret = fields.String(load_default=None, validate=validate.Length(min=16, max=128))
-    from_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**62))
+    from_seq = Int(load_default=None, validate=validate.Range(min=1, max=2**62))
 
 
 class RevokeSchema(Strict):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     reason = Text(300, required=True)

@@ -7,14 +7,14 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates
 
-from workflow.payloads.fields import Strict, Text
+from workflow.payloads.fields import Day, Strict, Text
 
 MAX_FEATURES_BY_API = 20_000  # larger layers come by file: `landflow layers import`
 
 
 class LayerVersionSchema(Strict):
     version = Text(40, required=True, metadata={"description": "The delivery's label, e.g. 2023"})
-    valid_from = fields.Date(required=True,
+    valid_from = Day(required=True,
                              metadata={"description": "In force for steps dated from this day"})
     source = Text(300, required=True,
                   metadata={"description": "Where it comes from (delivery, notice, date)"})
