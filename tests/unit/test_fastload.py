@@ -61,7 +61,8 @@ def test_an_ordinary_row_takes_the_fast_path():
     assert FAST.complete  # every field of the import row compiles
     row = {"code": "A", "township": "南宾街道", "ownership": "state", "farmland_m2": "5.00",
            "farmland_grade": 5, "in_development_boundary": "true", "effective_date": "2025-03-01",
-           "geometry": {"type": "Point", "coordinates": [108.1, 30.0]}}
+           "geometry": {"type": "Polygon", "coordinates": [[[108.1, 30.0], [108.101, 30.0],
+                                                            [108.101, 30.001], [108.1, 30.0]]]}}
     loaded = FAST._fast(row)  # no exception: no fallback needed
     assert loaded["farmland_m2"] == Decimal("5.00") and loaded["farmland_grade"] == 5
     assert loaded == SCHEMA.load(row)
