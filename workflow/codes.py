@@ -101,6 +101,10 @@ _CODES: list[Code] = [
          "The approver must not be the account that planned the parcel ({actor})", "rule"),
     Code("EXPROPRIATION_PROCEDURE_INCOMPLETE", "征收前期程序未完成：{step} — {requirement}",
          "Pre-approval expropriation procedure incomplete: {step} — {requirement}", "rule"),
+    Code("EXPROPRIATION_PROCEDURE_OUT_OF_ORDER",
+         "征收前期程序顺序错误：{step}（{dated}）不得早于{must_follow}（{must_follow_dated}）",
+         "Pre-approval expropriation steps out of order: {step} ({dated}) may not precede "
+         "{must_follow} ({must_follow_dated})", "rule"),
     Code("APPROVAL_AUTHORITY_INSUFFICIENT",
          "本次用地须由{required_zh}批准，申报批准机关为{given_zh}",
          "This approval needs the {required}; given authority: {given}", "rule"),

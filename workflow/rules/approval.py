@@ -97,6 +97,60 @@ def pre_approval_expropriation_complete(ctx: StepContext) -> None:
             _need(ctx, kind, f"{label} not recorded", article=article)
 
 
+# The order of the pre-approval procedure: each step with the steps it must not precede (the
+# same day is in order: records are dated by the day) and the article that puts it after them.
+# 预公告 → 现状调查 / 社会稳定风险评估 → 补偿安置方案公告 → 补偿登记 (and, on a majority objection, 听证)
+# → 协议 → 申请征收 (the approval's effective date). Funds (费用落实) have no place in the order
+# beyond "before the application".
+EXPROPRIATION_ORDER: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("status_survey", ("pre_announcement",), "实施条例 第二十六条"),
+    ("risk_assessment", ("pre_announcement",), "实施条例 第二十六条"),
+    ("plan_announcement", ("status_survey", "risk_assessment"),
+     "实施条例 第二十七条、第二十八条第一款; 土地管理法 第四十七条第二款"),
+    ("compensation_registration", ("plan_announcement",),
+     "实施条例 第二十八条第二款; 土地管理法 第四十七条第四款"),
+    ("objection_majority", ("plan_announcement",), "实施条例 第二十八条第三款"),
+    ("hearing", ("objection_majority",), "实施条例 第二十八条第三款; 土地管理法 第四十七条第三款"),
+    ("agreements_signed", ("plan_announcement", "compensation_registration", "hearing"),
+     "实施条例 第二十九条; 土地管理法 第四十七条第四款"),
+)
+# The completeness guard already refuses a hearing before the objection it answers.
+_ORDER_REPORTED_ELSEWHERE = frozenset({"hearing"})
+
+
+@guard(codes=("EXPROPRIATION_PROCEDURE_OUT_OF_ORDER",),
+       source="土地管理法 第四十七条; 实施条例 第二十六条至第三十条",
+       meaning="Collective land: the procedure's records are dated in the statutory order — "
+               "预公告 → 现状调查 and 社会稳定风险评估 → 补偿安置方案公告 → 补偿登记 (→ 听证 when "
+               "a majority objected to the announced plan) → 协议 → 申请征收 (the approval); "
+               "a step may share its predecessor's day.")
+def expropriation_steps_in_order(ctx: StepContext) -> None:
+    p = ctx.held
+    if p.ownership != "collective":
+        return
+    on = ctx.effective_date
+    dates: dict[str, list[date]] = {}
+    for r in ctx.records():
+        if r.occurred_on <= on:
+            dates.setdefault(r.kind, []).append(r.occurred_on)
+    # For each step, the earliest record dated on or after everything before it (the chain of
+    # records that puts the procedure in order, if there is one), else the date a record of it
+    # would have had to follow; a step done again in order after a premature one is in order.
+    done: dict[str, date | None] = {"pre_announcement": min(dates.get("pre_announcement", []),
+                                                            default=None)}
+    floor: dict[str, date | None] = {"pre_announcement": None}
+    for kind, before, article in EXPROPRIATION_ORDER:
+        bounds = [(done[b] or floor[b], b) for b in before
+                  if b != "hearing" or "objection_majority" in dates]
+        bound, after = max(((d, b) for d, b in bounds if d is not None), default=(None, ""))
+        own = dates.get(kind, [])
+        in_order = [d for d in own if bound is None or d >= bound]
+        done[kind], floor[kind] = min(in_order, default=None), bound
+        if own and not in_order and kind not in _ORDER_REPORTED_ELSEWHERE:
+            ctx.violate("EXPROPRIATION_PROCEDURE_OUT_OF_ORDER", step=kind, dated=max(own),
+                        must_follow=after, must_follow_dated=bound, article=article)
+
+
 ZERO = Decimal("0.00")
 AUTHORITY_ZH = {"state_council": "国务院", "chongqing": "重庆市人民政府"}
 

@@ -30,8 +30,12 @@ def test_state_owned_land_needs_no_expropriation_procedure(world):
 def test_the_pre_announcement_lasts_ten_working_days_before_the_plan_is_announced(world):
     pid = world.parcel_in("planned")
     # Published Thursday 2022-12-01; the 10th working day after it is Thursday 2022-12-15.
-    world.pre_approval_records(pid, skip=("pre_announcement", "plan_announcement"))
+    world.pre_approval_records(pid, skip=("pre_announcement", "status_survey", "risk_assessment",
+                                          "plan_announcement"))
     world.record(pid, "pre_announcement", "2022-12-01")
+    # The survey and the assessment follow the pre-announcement (实施条例 第二十六条).
+    world.record(pid, "status_survey", "2022-12-02")
+    world.record(pid, "risk_assessment", "2022-12-05")
     world.record(pid, "plan_announcement", "2022-12-14")
     with pytest.raises(RuleViolation) as err:
         world.fire(pid, "approve")
@@ -44,8 +48,9 @@ def test_the_pre_announcement_lasts_ten_working_days_before_the_plan_is_announce
 
 def test_the_plan_is_announced_thirty_days_before_approval(world):
     pid = world.parcel_in("planned")
-    world.pre_approval_records(pid, skip=("plan_announcement",))
+    world.pre_approval_records(pid, skip=("plan_announcement", "compensation_registration"))
     world.record(pid, "plan_announcement", "2023-01-31")  # approval on 2023-03-01: 29 days
+    world.record(pid, "compensation_registration", "2023-02-05")  # after the announcement
     assert refused(world, pid, "approve") == {"EXPROPRIATION_PROCEDURE_INCOMPLETE"}
     world.fire(pid, "approve", effective_date="2023-03-02")  # 30 days: lawful
     assert world.state_of(pid) == "approved"
@@ -58,6 +63,34 @@ def test_a_majority_objection_requires_a_hearing(world):
         world.fire(pid, "approve")
     assert err.value.violations[0].details["step"] == "hearing"
     world.record(pid, "hearing", "2023-01-10")
+    world.fire(pid, "approve")
+    assert world.state_of(pid) == "approved"
+
+
+def test_compensation_plan_announced_before_the_status_survey_is_refused(world):
+    """实施条例 第二十七条: the plan rests on the status survey and the risk assessment; announced
+    before the survey, the approval is refused until the plan is announced again after it."""
+    pid = world.parcel_in("planned")
+    world.pre_approval_records(pid, skip=("status_survey",))
+    world.record(pid, "status_survey", "2022-12-10")  # the plan was announced on 2022-12-05
+    assert refused(world, pid, "approve") == {"EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"}
+    world.record(pid, "plan_announcement", "2022-12-15")  # announced again, after the survey
+    world.fire(pid, "approve")
+    assert world.state_of(pid) == "approved"
+
+
+def test_compensation_registration_before_the_plan_announcement_is_refused(world):
+    """实施条例 第二十八条第二款; 土地管理法 第四十七条第四款: registration takes place within the
+    period the plan's announcement sets."""
+    pid = world.parcel_in("planned")
+    world.pre_approval_records(pid, skip=("compensation_registration",))
+    world.record(pid, "compensation_registration", "2022-12-01")  # plan announced 2022-12-05
+    with pytest.raises(RuleViolation) as err:
+        world.fire(pid, "approve")
+    assert err.value.codes == {"EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"}
+    v = err.value.violations[0].details
+    assert (v["step"], v["must_follow"]) == ("compensation_registration", "plan_announcement")
+    world.record(pid, "compensation_registration", "2022-12-21")
     world.fire(pid, "approve")
     assert world.state_of(pid) == "approved"
 
