@@ -115,8 +115,9 @@ def test_exactly_35_ha_stays_with_chongqing_and_any_basic_farmland_does_not(worl
     world.fire(pid, "approve", authority="chongqing")
     assert world.state_of(pid) == "approved"
     pid = world.survey(control_lines={"basic_farmland_m2": "1"})
-    world.fire(pid, "plan", major_project={"category": "water", "name": "藤子沟水库",
-                                           "approval_ref": "国函〔2021〕1号"})
+    world.fire(pid, "plan", planned_use="water",
+               major_project={"category": "water", "name": "藤子沟水库",
+                              "approval_ref": "国函〔2021〕1号"})
     world.pre_approval_records(pid)
     assert refused(world, pid, "approve") == {"APPROVAL_AUTHORITY_INSUFFICIENT"}
 
