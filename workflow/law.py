@@ -52,6 +52,11 @@ _PARAMS: list[Param] = [
     Param("approval.chongqing_entrusted", False, "flag",
           "国发〔2020〕4号 entrusted Chongqing with State-Council-level approvals (pilot); "
           "whether still in force is unverified", "UNV"),
+    Param("approval.non_pbf_conversion_authorised_to_province", True, "flag",
+          "国发〔2020〕4号 一 (authorised provincial governments to approve the conversions of "
+          "土地管理法 第四十四条第三款、第四款: agricultural land other than permanent basic "
+          "farmland)",
+          "EX"),
     # Expropriation (土地管理法, 实施条例).
     Param("expro.pre_announcement_working_days", 10, "working days", "实施条例 第二十六条", "FT"),
     Param("expro.plan_announcement_days", 30, "days", "实施条例 第二十八条; 法 第四十七条", "FT"),
@@ -142,7 +147,8 @@ _PARAMS += [
     # themselves (第三十五条), by the categories of 自然资规〔2018〕3号.
     Param("basic_farmland.exempt_uses.central_decision",
           ("energy", "transport", "water", "military", "infrastructure"), "uses",
-          f"{_PBF} 第1类 (党中央、国务院明确支持的重大建设项目), read with 第三十五条's list", "UNV"),
+          f"{_PBF} 第1类 (党中央、国务院明确支持的重大建设项目), read with 第三十五条's list",
+          "UNV"),
     Param("basic_farmland.exempt_uses.military", ("military",), "uses", f"{_PBF} 第2类",
           "interpretation"),
     Param("basic_farmland.exempt_uses.transport", ("transport", "infrastructure"), "uses",

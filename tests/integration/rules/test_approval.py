@@ -126,14 +126,48 @@ def test_other_land_over_70_ha_needs_the_state_council_and_parcels_of_one_approv
         world):
     land = {"farmland_m2": "0", "paddy_m2": "0", "farmland_grade": None,
             "other_agricultural_m2": "400000", "unused_m2": "0", "construction_m2": "0"}
-    a = ready_to_approve(world, ownership="state", land=land)
+    # Collective land: 70 ha is the expropriation threshold of 土地管理法 第四十六条.
+    a = ready_to_approve(world, land=land)
     world.fire(a, "approve", approval_no="渝府地〔2023〕500号")
-    b = ready_to_approve(world, ownership="state", land=land)
+    b = ready_to_approve(world, land=land)
     # 40 ha alone would be Chongqing's; with the first parcel of the same approval, 80 ha.
     assert refused(world, b, "approve", approval_no="渝府地〔2023〕500号") == {
         "APPROVAL_AUTHORITY_INSUFFICIENT"}
     world.fire(b, "approve", approval_no="渝府地〔2023〕501号")
     assert world.state_of(b) == "approved"
+    # State-owned land of the same approval is converted, not expropriated: it does not count
+    # towards the expropriation thresholds.
+    c = ready_to_approve(world, ownership="state", land=land)
+    world.fire(c, "approve", approval_no="渝府地〔2023〕501号", authority="chongqing")
+    assert world.state_of(c) == "approved"
+
+
+def test_state_owned_ordinary_farmland_conversion_is_the_provinces_at_any_area(world):
+    """土地管理法 第四十四条第三款、第四款; 国发〔2020〕4号: converting farmland other than
+    permanent basic farmland is authorised to the province; 第四十六条's 35 ha governs
+    expropriation, and state-owned land is not expropriated."""
+    pid = ready_to_approve(world, ownership="state", land={**BIG, "farmland_m2": "400000"})
+    world.fire(pid, "approve", authority="chongqing")
+    p = world.parcel(pid)
+    assert p.state == "approved" and p.approval_authority == "chongqing"
+
+
+def test_state_owned_basic_farmland_conversion_stays_with_the_state_council(world):
+    """土地管理法 第四十四条第二款: 永久基本农田转为建设用地的，由国务院批准 — without
+    expropriation too."""
+    pid = world.survey(ownership="state", control_lines={"basic_farmland_m2": "1"})
+    world.fire(pid, "plan", planned_use="transport",
+               major_project={"category": "transport", "name": "渝湘高铁石柱段",
+                              "approval_ref": "国函〔2022〕88号"})
+    with pytest.raises(RuleViolation) as err:
+        world.fire(pid, "approve", authority="chongqing")
+    v = err.value.violations[0].details
+    assert err.value.codes == {"APPROVAL_AUTHORITY_INSUFFICIENT"}
+    assert (v["conversion_required"], v["expropriation_required"]) == (
+        "state_council", "chongqing")
+    assert v["article"] == "土地管理法 第四十四条第二款"
+    world.fire(pid, "approve", authority="state_council")
+    assert world.state_of(pid) == "approved"
 
 
 def test_the_chongqing_entrustment_is_a_configuration_switch(world, tmp_path, monkeypatch):

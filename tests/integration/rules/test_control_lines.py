@@ -29,7 +29,8 @@ def test_basic_farmland_commodity_housing_under_a_transport_label_is_refused(wor
     """土地管理法 第三十五条: the exemption is for the key transport project itself; housing
     labelled `transport` does not occupy permanent basic farmland."""
     pid = world.survey(control_lines={"basic_farmland_m2": "2000"})
-    project = {"category": "transport", "name": "渝湘高铁石柱段", "approval_ref": "国函〔2022〕88号"}
+    project = {"category": "transport", "name": "渝湘高铁石柱段",
+               "approval_ref": "国函〔2022〕88号"}
     assert refused(world, pid, "plan", planned_use="commodity_housing",
                    major_project=project) == {"BASIC_FARMLAND_USE_NOT_EXEMPT"}
     world.fire(pid, "plan", planned_use="transport", major_project=project)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.unit.rules.helpers import D, make_ctx, make_parcel, rec, refusals
+from workflow import law
+from workflow.rules.approval import (
+    Holding,
+    approval_authority,
+    conversion_authority,
+    expropriation_authority,
+)
 
 # Every step of the procedure, dated so that each period holds on 2023-03-01.
 PROCEDURE = [
@@ -259,3 +268,75 @@ def test_a_registration_before_the_plan_cannot_carry_the_steps_after_it():
 def test_a_missing_step_is_left_to_the_completeness_check():
     ctx = approving(procedure(skip=("status_survey", "compensation_registration")))
     assert refusals("expropriation_steps_in_order", ctx) == []
+
+
+# Who approves: conversion (土地管理法 第四十四条; 国发〔2020〕4号) and expropriation (第四十六条)
+# are judged separately; the approval needs the higher of the two.
+
+HA = 10000
+
+
+def m2(ha: str) -> Decimal:
+    return Decimal(ha) * HA
+
+
+def test_conversion_of_ordinary_farmland_is_authorised_to_the_province_at_any_area():
+    """国发〔2020〕4号 authorised provincial governments to approve the conversion of farmland
+    other than permanent basic farmland (土地管理法 第四十四条第三款、第四款); the 35 ha of
+    第四十六条 is an expropriation threshold."""
+    assert conversion_authority(Decimal(0), m2("40")) == "chongqing"
+    assert conversion_authority(Decimal(0), m2("4000")) == "chongqing"
+
+
+def test_conversion_of_permanent_basic_farmland_is_the_state_councils():
+    """土地管理法 第四十四条第二款: 永久基本农田转为建设用地的，由国务院批准."""
+    assert conversion_authority(Decimal("0.01"), Decimal(0)) == "state_council"
+
+
+def test_conversion_authorisation_to_the_province_is_a_law_parameter(tmp_path, monkeypatch):
+    overrides = tmp_path / "law.json"
+    overrides.write_text('{"approval.non_pbf_conversion_authorised_to_province": false}')
+    monkeypatch.setenv("LANDFLOW_LAW_OVERRIDES", str(overrides))
+    law.reset_overrides()
+    try:
+        assert conversion_authority(Decimal(0), m2("1")) == "state_council"
+    finally:
+        monkeypatch.delenv("LANDFLOW_LAW_OVERRIDES")
+        law.reset_overrides()
+
+
+@pytest.mark.parametrize(("basic", "cultivated", "other", "expected"), [
+    ("0", "35", "70", "chongqing"),
+    ("0", "35.000001", "0", "state_council"),
+    ("0", "0", "70.000001", "state_council"),
+    ("0.000001", "0", "0", "state_council"),
+])
+def test_expropriation_thresholds_of_article_46(basic, cultivated, other, expected):
+    """土地管理法 第四十六条: the State Council for basic farmland, other cultivated land over
+    35 ha, other land over 70 ha; the province otherwise."""
+    assert expropriation_authority(m2(basic), m2(cultivated), m2(other)) == expected
+
+
+@pytest.mark.parametrize(("ownership", "expected"), [
+    ("state", "chongqing"),  # conversion only: authorised to the province
+    ("collective", "state_council"),  # expropriating 40 ha of cultivated land
+])
+def test_state_owned_farmland_is_judged_on_conversion_alone(ownership, expected):
+    """土地管理法 第四十四条 and 第四十六条: state-owned land is converted, not expropriated."""
+    parcels = [Holding(ownership, basic_farmland_m2=Decimal(0), farmland_m2=m2("40"),
+                       other_agricultural_m2=Decimal(0), unused_m2=Decimal(0),
+                       construction_m2=Decimal(0))]
+    assert approval_authority(parcels).required == expected
+
+
+def test_an_approval_needs_the_stricter_of_conversion_and_expropriation():
+    state_pbf = Holding("state", basic_farmland_m2=Decimal(1), farmland_m2=Decimal(1),
+                        other_agricultural_m2=Decimal(0), unused_m2=Decimal(0),
+                        construction_m2=Decimal(0))
+    small_collective = Holding("collective", basic_farmland_m2=Decimal(0),
+                               farmland_m2=m2("1"), other_agricultural_m2=Decimal(0),
+                               unused_m2=Decimal(0), construction_m2=Decimal(0))
+    judged = approval_authority([state_pbf, small_collective])
+    assert (judged.conversion, judged.expropriation, judged.required) == (
+        "state_council", "chongqing", "state_council")
+    assert judged.expropriated.basic_farmland_m2 == 0  # the basic farmland is state-owned
