@@ -216,7 +216,10 @@ class Authority:
 def approval_authority(holdings: Iterable[Holding]) -> Authority:
     """Conversion and expropriation judged separately over the whole approval: every parcel's
     agricultural land is converted; only collective land is expropriated (state-owned land is
-    not, 土地管理法 第四十五条). The approval needs the higher of the two authorities."""
+    not, 土地管理法 第四十五条). The approval needs the higher of the two authorities: a province
+    converting within its power approves the expropriation with it, but an expropriation beyond
+    that power goes to the State Council separately (第四十六条第三款); one ``authority`` per
+    approval records the higher."""
     basic = non_basic = e_basic = e_cultivated = e_other = ZERO
     for h in holdings:
         cultivated = max(h.farmland_m2 - h.basic_farmland_m2, ZERO)
