@@ -141,7 +141,8 @@ STEPS: tuple[Step, ...] = (
     Step("approve", (S.planned,), S.approved, "approve", (R.approver,),
          guards=STRUCTURAL + (
              "approver_is_not_planner", "quota_available", "farmland_balanced",
-             "pre_approval_expropriation_complete", "approving_authority_sufficient",
+             "pre_approval_expropriation_complete", "expropriation_steps_in_order",
+             "approving_authority_sufficient",
          ),
          effects=("record_approval", "deduct_quota", "pair_farmland_credits",
                   "open_approval_deadlines"),

@@ -93,6 +93,16 @@ _CODES: list[Code] = [
          "申报的{field_zh}（{declared}）与地块界址套合参考图层的结果（{computed}）不符",
          "Declared {field_en} ({declared}) disagrees with the overlay of the boundary on the "
          "reference layers ({computed})", "rule"),
+    Code("BASIC_FARMLAND_USE_NOT_EXEMPT",
+         "规划用途“{planned_use}”不属于“{category}”类重大建设项目可占用永久基本农田的用途"
+         "（{allowed_uses}）",
+         "Planned use {planned_use} is not one a {category} major project may put permanent "
+         "basic farmland to ({allowed_uses})", "rule"),
+    Code("RED_LINE_USE_NOT_EXEMPT",
+         "规划用途“{planned_use}”不属于生态保护红线内“{category}”类有限人为活动的用途"
+         "（{allowed_uses}）",
+         "Planned use {planned_use} is not one the limited activity {category} allows inside "
+         "the ecological red line ({allowed_uses})", "rule"),
     Code("OUTSIDE_DEVELOPMENT_BOUNDARY", "地块不在城镇开发边界内，也不在村庄规划范围内",
          "The parcel is outside the urban development boundary and outside a village plan",
          "rule"),
@@ -101,6 +111,10 @@ _CODES: list[Code] = [
          "The approver must not be the account that planned the parcel ({actor})", "rule"),
     Code("EXPROPRIATION_PROCEDURE_INCOMPLETE", "征收前期程序未完成：{step} — {requirement}",
          "Pre-approval expropriation procedure incomplete: {step} — {requirement}", "rule"),
+    Code("EXPROPRIATION_PROCEDURE_OUT_OF_ORDER",
+         "征收前期程序顺序错误：{step}（{dated}）不得早于{must_follow}（{must_follow_dated}）",
+         "Pre-approval expropriation steps out of order: {step} ({dated}) may not precede "
+         "{must_follow} ({must_follow_dated})", "rule"),
     Code("APPROVAL_AUTHORITY_INSUFFICIENT",
          "本次用地须由{required_zh}批准，申报批准机关为{given_zh}",
          "This approval needs the {required}; given authority: {given}", "rule"),

@@ -52,6 +52,11 @@ _PARAMS: list[Param] = [
     Param("approval.chongqing_entrusted", False, "flag",
           "国发〔2020〕4号 entrusted Chongqing with State-Council-level approvals (pilot); "
           "whether still in force is unverified", "UNV"),
+    Param("approval.non_pbf_conversion_authorised_to_province", True, "flag",
+          "国发〔2020〕4号 一 (authorised provincial governments to approve the conversions of "
+          "土地管理法 第四十四条第三款、第四款: agricultural land other than permanent basic "
+          "farmland)",
+          "EX"),
     # Expropriation (土地管理法, 实施条例).
     Param("expro.pre_announcement_working_days", 10, "working days", "实施条例 第二十六条", "FT"),
     Param("expro.plan_announcement_days", 30, "days", "实施条例 第二十八条; 法 第四十七条", "FT"),
@@ -132,6 +137,51 @@ RED_LINE_ALLOWED_ACTIVITIES: tuple[str, ...] = (
     "existing_residents_farming", "archaeology", "forestry_management",
     "low_impact_tourism_facility", "linear_infrastructure", "geological_survey",
 )
+
+# What an exemption opens protected land to: the planned uses each exempt category covers. A
+# label alone opens nothing; the planned use must itself be one the category is about.
+_PBF = "土地管理法 第三十五条; 自然资规〔2018〕3号"
+_RED = "自然资发〔2022〕142号 一(一)"
+_PARAMS += [
+    # Permanent basic farmland: only the key energy, transport, water and military projects
+    # themselves (第三十五条), by the categories of 自然资规〔2018〕3号.
+    Param("basic_farmland.exempt_uses.central_decision",
+          ("energy", "transport", "water", "military", "infrastructure"), "uses",
+          f"{_PBF} 第1类 (党中央、国务院明确支持的重大建设项目), read with 第三十五条's list",
+          "UNV"),
+    Param("basic_farmland.exempt_uses.military", ("military",), "uses", f"{_PBF} 第2类",
+          "interpretation"),
+    Param("basic_farmland.exempt_uses.transport", ("transport", "infrastructure"), "uses",
+          f"{_PBF} 第3类", "interpretation"),
+    Param("basic_farmland.exempt_uses.energy", ("energy", "infrastructure", "mining"), "uses",
+          f"{_PBF} 第4类 (incl. 能源开采)", "UNV"),
+    Param("basic_farmland.exempt_uses.water", ("water", "infrastructure"), "uses",
+          f"{_PBF} 第5类", "interpretation"),
+    Param("basic_farmland.exempt_uses.state_recognised",
+          ("transport", "energy", "water", "infrastructure"), "uses", f"{_PBF} 第6类",
+          "interpretation"),
+    # Ecological red line: the limited human activities of 142号, each only for its own
+    # facilities; development and production construction stays prohibited.
+    Param("red_line.exempt_uses.patrol_enforcement_research_monitoring",
+          ("government", "science", "public_service"), "uses", f"{_RED}1", "interpretation"),
+    Param("red_line.exempt_uses.disaster_prevention", ("public_service", "infrastructure", "water"),
+          "uses", f"{_RED}1", "interpretation"),
+    Param("red_line.exempt_uses.national_defence", ("military",), "uses", f"{_RED}1",
+          "interpretation"),
+    Param("red_line.exempt_uses.existing_residents_farming", ("residential",), "uses",
+          f"{_RED}2 (不扩大现有建设用地: residents' own facilities only)", "UNV"),
+    Param("red_line.exempt_uses.archaeology", ("culture", "science"), "uses", f"{_RED}3",
+          "interpretation"),
+    Param("red_line.exempt_uses.forestry_management", (), "uses",
+          f"{_RED}4 (felling and regeneration: no construction use)", "UNV"),
+    Param("red_line.exempt_uses.low_impact_tourism_facility", ("tourism", "public_service"),
+          "uses", f"{_RED}5", "interpretation"),
+    Param("red_line.exempt_uses.linear_infrastructure",
+          ("transport", "energy", "water", "infrastructure"), "uses", f"{_RED}6",
+          "interpretation"),
+    Param("red_line.exempt_uses.geological_survey", ("science", "mining"), "uses",
+          f"{_RED}7 (地质调查与矿产资源勘查开采)", "UNV"),
+]
 
 PARAMS: dict[str, Param] = {p.key: p for p in _PARAMS}
 

@@ -30,8 +30,12 @@ def test_state_owned_land_needs_no_expropriation_procedure(world):
 def test_the_pre_announcement_lasts_ten_working_days_before_the_plan_is_announced(world):
     pid = world.parcel_in("planned")
     # Published Thursday 2022-12-01; the 10th working day after it is Thursday 2022-12-15.
-    world.pre_approval_records(pid, skip=("pre_announcement", "plan_announcement"))
+    world.pre_approval_records(pid, skip=("pre_announcement", "status_survey", "risk_assessment",
+                                          "plan_announcement"))
     world.record(pid, "pre_announcement", "2022-12-01")
+    # The survey and the assessment follow the pre-announcement (实施条例 第二十六条).
+    world.record(pid, "status_survey", "2022-12-02")
+    world.record(pid, "risk_assessment", "2022-12-05")
     world.record(pid, "plan_announcement", "2022-12-14")
     with pytest.raises(RuleViolation) as err:
         world.fire(pid, "approve")
@@ -44,8 +48,9 @@ def test_the_pre_announcement_lasts_ten_working_days_before_the_plan_is_announce
 
 def test_the_plan_is_announced_thirty_days_before_approval(world):
     pid = world.parcel_in("planned")
-    world.pre_approval_records(pid, skip=("plan_announcement",))
+    world.pre_approval_records(pid, skip=("plan_announcement", "compensation_registration"))
     world.record(pid, "plan_announcement", "2023-01-31")  # approval on 2023-03-01: 29 days
+    world.record(pid, "compensation_registration", "2023-02-05")  # after the announcement
     assert refused(world, pid, "approve") == {"EXPROPRIATION_PROCEDURE_INCOMPLETE"}
     world.fire(pid, "approve", effective_date="2023-03-02")  # 30 days: lawful
     assert world.state_of(pid) == "approved"
@@ -58,6 +63,34 @@ def test_a_majority_objection_requires_a_hearing(world):
         world.fire(pid, "approve")
     assert err.value.violations[0].details["step"] == "hearing"
     world.record(pid, "hearing", "2023-01-10")
+    world.fire(pid, "approve")
+    assert world.state_of(pid) == "approved"
+
+
+def test_compensation_plan_announced_before_the_status_survey_is_refused(world):
+    """实施条例 第二十七条: the plan rests on the status survey and the risk assessment; announced
+    before the survey, the approval is refused until the plan is announced again after it."""
+    pid = world.parcel_in("planned")
+    world.pre_approval_records(pid, skip=("status_survey",))
+    world.record(pid, "status_survey", "2022-12-10")  # the plan was announced on 2022-12-05
+    assert refused(world, pid, "approve") == {"EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"}
+    world.record(pid, "plan_announcement", "2022-12-15")  # announced again, after the survey
+    world.fire(pid, "approve")
+    assert world.state_of(pid) == "approved"
+
+
+def test_compensation_registration_before_the_plan_announcement_is_refused(world):
+    """实施条例 第二十八条第二款; 土地管理法 第四十七条第四款: registration takes place within the
+    period the plan's announcement sets."""
+    pid = world.parcel_in("planned")
+    world.pre_approval_records(pid, skip=("compensation_registration",))
+    world.record(pid, "compensation_registration", "2022-12-01")  # plan announced 2022-12-05
+    with pytest.raises(RuleViolation) as err:
+        world.fire(pid, "approve")
+    assert err.value.codes == {"EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"}
+    v = err.value.violations[0].details
+    assert (v["step"], v["must_follow"]) == ("compensation_registration", "plan_announcement")
+    world.record(pid, "compensation_registration", "2022-12-21")
     world.fire(pid, "approve")
     assert world.state_of(pid) == "approved"
 
@@ -82,8 +115,9 @@ def test_exactly_35_ha_stays_with_chongqing_and_any_basic_farmland_does_not(worl
     world.fire(pid, "approve", authority="chongqing")
     assert world.state_of(pid) == "approved"
     pid = world.survey(control_lines={"basic_farmland_m2": "1"})
-    world.fire(pid, "plan", major_project={"category": "water", "name": "藤子沟水库",
-                                           "approval_ref": "国函〔2021〕1号"})
+    world.fire(pid, "plan", planned_use="water",
+               major_project={"category": "water", "name": "藤子沟水库",
+                              "approval_ref": "国函〔2021〕1号"})
     world.pre_approval_records(pid)
     assert refused(world, pid, "approve") == {"APPROVAL_AUTHORITY_INSUFFICIENT"}
 
@@ -92,14 +126,48 @@ def test_other_land_over_70_ha_needs_the_state_council_and_parcels_of_one_approv
         world):
     land = {"farmland_m2": "0", "paddy_m2": "0", "farmland_grade": None,
             "other_agricultural_m2": "400000", "unused_m2": "0", "construction_m2": "0"}
-    a = ready_to_approve(world, ownership="state", land=land)
+    # Collective land: 70 ha is the expropriation threshold of 土地管理法 第四十六条.
+    a = ready_to_approve(world, land=land)
     world.fire(a, "approve", approval_no="渝府地〔2023〕500号")
-    b = ready_to_approve(world, ownership="state", land=land)
+    b = ready_to_approve(world, land=land)
     # 40 ha alone would be Chongqing's; with the first parcel of the same approval, 80 ha.
     assert refused(world, b, "approve", approval_no="渝府地〔2023〕500号") == {
         "APPROVAL_AUTHORITY_INSUFFICIENT"}
     world.fire(b, "approve", approval_no="渝府地〔2023〕501号")
     assert world.state_of(b) == "approved"
+    # State-owned land of the same approval is converted, not expropriated: it does not count
+    # towards the expropriation thresholds.
+    c = ready_to_approve(world, ownership="state", land=land)
+    world.fire(c, "approve", approval_no="渝府地〔2023〕501号", authority="chongqing")
+    assert world.state_of(c) == "approved"
+
+
+def test_state_owned_ordinary_farmland_conversion_is_the_provinces_at_any_area(world):
+    """土地管理法 第四十四条第三款、第四款; 国发〔2020〕4号: converting farmland other than
+    permanent basic farmland is authorised to the province; 第四十六条's 35 ha governs
+    expropriation, and state-owned land is not expropriated."""
+    pid = ready_to_approve(world, ownership="state", land={**BIG, "farmland_m2": "400000"})
+    world.fire(pid, "approve", authority="chongqing")
+    p = world.parcel(pid)
+    assert p.state == "approved" and p.approval_authority == "chongqing"
+
+
+def test_state_owned_basic_farmland_conversion_stays_with_the_state_council(world):
+    """土地管理法 第四十四条第二款: 永久基本农田转为建设用地的，由国务院批准 — without
+    expropriation too."""
+    pid = world.survey(ownership="state", control_lines={"basic_farmland_m2": "1"})
+    world.fire(pid, "plan", planned_use="transport",
+               major_project={"category": "transport", "name": "渝湘高铁石柱段",
+                              "approval_ref": "国函〔2022〕88号"})
+    with pytest.raises(RuleViolation) as err:
+        world.fire(pid, "approve", authority="chongqing")
+    v = err.value.violations[0].details
+    assert err.value.codes == {"APPROVAL_AUTHORITY_INSUFFICIENT"}
+    assert (v["conversion_required"], v["expropriation_required"]) == (
+        "state_council", "chongqing")
+    assert v["article"] == "土地管理法 第四十四条第二款"
+    world.fire(pid, "approve", authority="state_council")
+    assert world.state_of(pid) == "approved"
 
 
 def test_the_chongqing_entrustment_is_a_configuration_switch(world, tmp_path, monkeypatch):

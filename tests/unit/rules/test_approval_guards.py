@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.unit.rules.helpers import D, make_ctx, make_parcel, rec, refusals
+from workflow import law
+from workflow.rules.approval import (
+    Holding,
+    approval_authority,
+    conversion_authority,
+    expropriation_authority,
+)
 
 # Every step of the procedure, dated so that each period holds on 2023-03-01.
 PROCEDURE = [
@@ -155,3 +164,179 @@ def test_an_expropriated_approval_never_lapses():
                    effective_date="2026-06-30")
     assert refusals("approval_validity_expired", ctx) == ["APPROVAL_ALREADY_IMPLEMENTED"]
     assert ctx.violations[0].details["expropriated_on"] == "2023-03-20"
+
+
+# The order of the procedure (实施条例 第二十六条至第三十条; 土地管理法 第四十七条): a step is in
+# order when it is dated on or after every step it depends on.
+
+
+def out_of_order(ctx) -> list[tuple[str, str]]:
+    return [(v.details["step"], v.details["must_follow"]) for v in ctx.violations]
+
+
+def test_the_whole_procedure_in_order_passes_the_order_check():
+    ctx = approving(procedure())
+    assert refusals("expropriation_steps_in_order", ctx) == []
+
+
+def test_state_owned_land_has_no_procedure_to_order():
+    ctx = approving(procedure(plan_announcement="2022-11-15"), ownership="state")
+    assert refusals("expropriation_steps_in_order", ctx) == []
+
+
+@pytest.mark.parametrize("basis", ["status_survey", "risk_assessment"])
+def test_compensation_plan_follows_the_status_survey_and_the_risk_assessment(basis):
+    """实施条例 第二十七条: the plan is drafted on the risk assessment and the status survey, so
+    its announcement (第二十八条第一款) cannot precede either."""
+    ctx = approving(procedure(**{basis: "2022-12-06"}))  # the plan was announced on 12-05
+    assert refusals("expropriation_steps_in_order", ctx) == [
+        "EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"]
+    assert out_of_order(ctx) == [("plan_announcement", basis)]
+    v = ctx.violations[0].details
+    assert v["dated"] == "2022-12-05" and v["must_follow_dated"] == "2022-12-06"
+    assert "第二十七条" in v["article"]
+
+
+def test_the_plan_may_be_announced_the_day_the_survey_is_completed():
+    ctx = approving(procedure(status_survey="2022-12-05", risk_assessment="2022-12-05"))
+    assert refusals("expropriation_steps_in_order", ctx) == []
+
+
+def test_compensation_registration_follows_the_plan_announcement():
+    """实施条例 第二十八条第二款; 土地管理法 第四十七条第四款: owners register within the period the
+    compensation plan's announcement sets, so not before it."""
+    ctx = approving(procedure(compensation_registration="2022-12-04"))
+    assert refusals("expropriation_steps_in_order", ctx) == [
+        "EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"]
+    assert out_of_order(ctx) == [("compensation_registration", "plan_announcement")]
+    assert "第二十八条第二款" in ctx.violations[0].details["article"]
+
+
+@pytest.mark.parametrize("step", ["status_survey", "risk_assessment"])
+def test_survey_and_risk_assessment_follow_the_pre_announcement(step):
+    """实施条例 第二十六条: the pre-announcement sets out the survey arrangements; the survey and
+    the assessment are carried out after it."""
+    ctx = approving(procedure(**{step: "2022-11-09"}))
+    assert refusals("expropriation_steps_in_order", ctx) == [
+        "EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"]
+    assert out_of_order(ctx) == [(step, "pre_announcement")]
+
+
+def test_agreements_follow_the_compensation_registration():
+    """土地管理法 第四十七条第四款; 实施条例 第二十九条: agreements are signed on the plan as
+    determined, with the owners who registered."""
+    ctx = approving(procedure(compensation_registration="2023-02-21"))
+    assert refusals("expropriation_steps_in_order", ctx) == [
+        "EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"]
+    assert out_of_order(ctx) == [("agreements_signed", "compensation_registration")]
+
+
+def test_agreements_follow_the_hearing_a_majority_objection_required():
+    """实施条例 第二十九条: the plan is determined on the hearing before agreements are signed."""
+    records = procedure() + [rec("objection_majority", "2022-12-20"), rec("hearing", "2023-02-25")]
+    ctx = approving(records)
+    assert refusals("expropriation_steps_in_order", ctx) == [
+        "EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"]
+    assert out_of_order(ctx) == [("agreements_signed", "hearing")]
+    in_order = procedure() + [rec("objection_majority", "2022-12-20"), rec("hearing", "2023-01-10")]
+    assert refusals("expropriation_steps_in_order", approving(in_order)) == []
+
+
+def test_a_majority_objection_follows_the_plan_it_objects_to():
+    """实施条例 第二十八条第三款: the members object to the announced plan."""
+    records = procedure() + [rec("objection_majority", "2022-12-01"), rec("hearing", "2022-12-10")]
+    ctx = approving(records)
+    assert refusals("expropriation_steps_in_order", ctx) == [
+        "EXPROPRIATION_PROCEDURE_OUT_OF_ORDER"]
+    assert out_of_order(ctx) == [("objection_majority", "plan_announcement")]
+
+
+def test_a_plan_announced_again_after_the_survey_puts_the_procedure_in_order():
+    early = procedure(status_survey="2022-12-06")  # plan announced 12-05, before the survey
+    again = early + [rec("plan_announcement", "2022-12-10")]
+    assert refusals("expropriation_steps_in_order", approving(again)) == []
+
+
+def test_a_registration_before_the_plan_cannot_carry_the_steps_after_it():
+    # Registered before the plan and never again: the agreements have no registration before
+    # them either, but the procedure is reported where it went wrong.
+    ctx = approving(procedure(compensation_registration="2022-12-01"))
+    refusals("expropriation_steps_in_order", ctx)
+    assert out_of_order(ctx) == [("compensation_registration", "plan_announcement")]
+
+
+def test_a_missing_step_is_left_to_the_completeness_check():
+    ctx = approving(procedure(skip=("status_survey", "compensation_registration")))
+    assert refusals("expropriation_steps_in_order", ctx) == []
+
+
+# Who approves: conversion (土地管理法 第四十四条; 国发〔2020〕4号) and expropriation (第四十六条)
+# are judged separately; the approval needs the higher of the two.
+
+HA = 10000
+
+
+def m2(ha: str) -> Decimal:
+    return Decimal(ha) * HA
+
+
+def test_conversion_of_ordinary_farmland_is_authorised_to_the_province_at_any_area():
+    """国发〔2020〕4号 authorised provincial governments to approve the conversion of farmland
+    other than permanent basic farmland (土地管理法 第四十四条第三款、第四款); the 35 ha of
+    第四十六条 is an expropriation threshold."""
+    assert conversion_authority(Decimal(0), m2("40")) == "chongqing"
+    assert conversion_authority(Decimal(0), m2("4000")) == "chongqing"
+
+
+def test_conversion_of_permanent_basic_farmland_is_the_state_councils():
+    """土地管理法 第四十四条第二款: 永久基本农田转为建设用地的，由国务院批准."""
+    assert conversion_authority(Decimal("0.01"), Decimal(0)) == "state_council"
+
+
+def test_conversion_authorisation_to_the_province_is_a_law_parameter(tmp_path, monkeypatch):
+    overrides = tmp_path / "law.json"
+    overrides.write_text('{"approval.non_pbf_conversion_authorised_to_province": false}')
+    monkeypatch.setenv("LANDFLOW_LAW_OVERRIDES", str(overrides))
+    law.reset_overrides()
+    try:
+        assert conversion_authority(Decimal(0), m2("1")) == "state_council"
+    finally:
+        monkeypatch.delenv("LANDFLOW_LAW_OVERRIDES")
+        law.reset_overrides()
+
+
+@pytest.mark.parametrize(("basic", "cultivated", "other", "expected"), [
+    ("0", "35", "70", "chongqing"),
+    ("0", "35.000001", "0", "state_council"),
+    ("0", "0", "70.000001", "state_council"),
+    ("0.000001", "0", "0", "state_council"),
+])
+def test_expropriation_thresholds_of_article_46(basic, cultivated, other, expected):
+    """土地管理法 第四十六条: the State Council for basic farmland, other cultivated land over
+    35 ha, other land over 70 ha; the province otherwise."""
+    assert expropriation_authority(m2(basic), m2(cultivated), m2(other)) == expected
+
+
+@pytest.mark.parametrize(("ownership", "expected"), [
+    ("state", "chongqing"),  # conversion only: authorised to the province
+    ("collective", "state_council"),  # expropriating 40 ha of cultivated land
+])
+def test_state_owned_farmland_is_judged_on_conversion_alone(ownership, expected):
+    """土地管理法 第四十四条 and 第四十六条: state-owned land is converted, not expropriated."""
+    parcels = [Holding(ownership, basic_farmland_m2=Decimal(0), farmland_m2=m2("40"),
+                       other_agricultural_m2=Decimal(0), unused_m2=Decimal(0),
+                       construction_m2=Decimal(0))]
+    assert approval_authority(parcels).required == expected
+
+
+def test_an_approval_needs_the_stricter_of_conversion_and_expropriation():
+    state_pbf = Holding("state", basic_farmland_m2=Decimal(1), farmland_m2=Decimal(1),
+                        other_agricultural_m2=Decimal(0), unused_m2=Decimal(0),
+                        construction_m2=Decimal(0))
+    small_collective = Holding("collective", basic_farmland_m2=Decimal(0),
+                               farmland_m2=m2("1"), other_agricultural_m2=Decimal(0),
+                               unused_m2=Decimal(0), construction_m2=Decimal(0))
+    judged = approval_authority([state_pbf, small_collective])
+    assert (judged.conversion, judged.expropriation, judged.required) == (
+        "state_council", "chongqing", "state_council")
+    assert judged.expropriated.basic_farmland_m2 == 0  # the basic farmland is state-owned
