@@ -62,9 +62,17 @@ def db() -> None:
 def db_upgrade(revision: str) -> None:
     from alembic.util import CommandError
 
+    from workflow.operator.database import DatabaseUnavailable, ensure_database
     from workflow.operator.migrate import NotAnUpgrade, current_head, database_revision, upgrade
 
-    url = runtime().settings.database_url
+    settings = runtime().settings
+    url = settings.database_url
+    try:
+        done = ensure_database(url, create=settings.create_database)
+    except DatabaseUnavailable as err:
+        raise click.ClickException(str(err)) from None
+    if done:
+        click.echo(done)
     try:
         upgrade(url, revision)
     except (NotAnUpgrade, CommandError) as err:
@@ -81,6 +89,45 @@ def _safe_url(url: str) -> str:
         user = creds.split(":", 1)[0]
         return f"{scheme}://{user}@{host}"
     return url
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+@click.command("config", help="Show the settings in force (secrets masked) and where each comes "
+                              "from: the environment, the configuration file, or the default.")
+@click.option("--write", "write_to", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the settings that are not defaults to this TOML file "
+                                 "(what `make run` does, so that later commands agree with it)")
+@click.option("--get", "get_name", default=None, metavar="NAME",
+              help="Print one setting's value alone (unmasked), e.g. for a script")
+@click.option("--markdown", is_flag=True, help="The README's configuration table")
+def config_command(write_to: Path | None, get_name: str | None, markdown: bool) -> None:
+    from workflow import config as cfg
+
+    if markdown:
+        click.echo(cfg.markdown_table(), nl=False)
+        return
+    values = cfg.resolve()
+    if get_name is not None:
+        if get_name not in cfg.SPEC_BY_NAME:
+            raise click.BadParameter(f"no setting {get_name}; known: "
+                                     f"{', '.join(cfg.SPEC_BY_NAME)}", param_hint="--get")
+        click.echo(values[get_name][0])
+        return
+    if write_to is not None:
+        cfg.write_file(write_to, values)
+        click.echo(f"wrote {write_to}")
+        return
+    path, _ = cfg.config_path()
+    click.echo(f"# configuration file: {path if path else 'none'}")
+    width = max(len(s.name) for s in cfg.SPECS)
+    for spec in cfg.SPECS:
+        value, source = values[spec.name]
+        shown = cfg.mask(spec, value)
+        if spec.env_only:
+            source = "env" if value else "default"
+        click.echo(f"{spec.name:<{width}} = {shown or '—'}  [{source}; {spec.env}]")
 
 
 # --- reference data and demo ------------------------------------------------------------------
