@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from workflow.payloads.fields import RECORD_KINDS, Amount, Day, FreeJSON, Money, Strict, Text
 
@@ -58,12 +66,27 @@ RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {
 
 class RecordSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(RECORD_KINDS))
-    date = Day(required=True)
+    effective_date = Day(load_default=None, metadata={
+        "description": "The real-world date of the step (YYYY-MM-DD), as on transitions; "
+                       "required (or its alias `date`)"})
+    date = Day(load_default=None, metadata={
+        "description": "Alias of `effective_date` (the name records used first); give one"})
     details = FreeJSON(load_default=dict, metadata={
         "description": "What the step recorded; free-form JSON, at most 8 levels deep"})
 
+    @validates_schema
+    def _one_date(self, data: dict[str, Any], **_: Any) -> None:
+        given, alias = data.get("effective_date"), data.get("date")
+        if given is None and alias is None:
+            raise ValidationError(["必填 / Missing data for required field."], "effective_date")
+        if given is not None and alias is not None and given != alias:
+            raise ValidationError([f"与 effective_date 不一致 / differs from effective_date "
+                                   f"({given})"], "date")
+
     @post_load
     def _details(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # One name inside: the record's date (``date`` is what services and effects read).
+        data["date"] = data.pop("effective_date") or data["date"]
         schema = RECORD_DETAIL_SCHEMAS.get(data["kind"])
         if schema is not None:
             try:
