@@ -136,13 +136,24 @@ def config_command(write_to: Path | None, get_name: str | None, markdown: bool) 
 @click.command(help="Load Shizhu County's reference data (idempotent).")
 @click.option("--demo-layers/--no-demo-layers", "with_demo_layers", default=True,
               show_default=True, help="Also load the SYNTHETIC demo reference layers")
+@click.option("--quota/--no-quota", "with_quota", default=True, show_default=True,
+              help="Also open the plan years' quota accounts (seed/quota.csv) that do not exist")
 @with_appcontext
-def seed(with_demo_layers: bool) -> None:
-    from workflow.operator.seed import load_seed
+def seed(with_demo_layers: bool, with_quota: bool) -> None:
+    from workflow.operator.seed import load_seed, seed_quota_accounts
 
     report = load_seed(runtime().uow())
     click.echo(f"seed: {report.counties} county, {report.townships} townships, "
                f"{report.indicators} indicators; {report.changed} rows added or changed")
+    if with_quota:
+        try:
+            years = seed_quota_accounts(runtime().uow)
+        except LandflowError as err:
+            _fail(err)
+            return
+        click.echo("quota accounts opened for " + (", ".join(map(str, years)) or
+                                                   "no year (all there already)")
+                   + " [allocation UNV: 专栏3 five-year total ÷ 5, see seed/README.md]")
     if with_demo_layers:
         from workflow.operator.demo_layers import load_demo_layers
 
