@@ -22,7 +22,7 @@ from api.auth import current_actor
 from api.base import Api
 from api.commands import register_commands
 from api.errors import STATUS_BY_CODE, register_error_handlers
-from api.inputs import check_path_and_query
+from api.inputs import check_path_and_query, refuse_unknown_query
 from workflow.codes import CODES
 from workflow.config import Settings
 from workflow.payloads.fields import date_window
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.before_request(_refuse_long_streams)
     # After authentication: an anonymous caller learns nothing from validation.
     app.before_request(check_path_and_query)
+    app.before_request(refuse_unknown_query)
     register_commands(app)
     return app
 
