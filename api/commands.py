@@ -212,6 +212,29 @@ def users_add(name: str, role: str, township: str | None, expires_days: int | No
     click.echo(created.token)
 
 
+@users.command("rotate", help="Issue a new token for an account and revoke its old ones at "
+                               "once; prints the new token once, on the last line.")
+@click.argument("name")
+@click.option("--expires-days", default=None, type=click.IntRange(1, 3650),
+              help="The new token expires after this many days")
+@with_appcontext
+def users_rotate(name: str, expires_days: int | None) -> None:
+    from datetime import timedelta
+
+    from workflow.accounts.services import rotate_token
+
+    rt = runtime()
+    expires_at = rt.clock.now() + timedelta(days=expires_days) if expires_days else None
+    try:
+        rotated = rotate_token(rt.uow(), name, expires_at=expires_at)
+    except LandflowError as err:
+        _fail(err)
+        return
+    click.echo(f"account {rotated.account_id} {rotated.name}: {rotated.revoked} old token(s) "
+               "revoked; the token below is shown only once:")
+    click.echo(rotated.token)
+
+
 @users.command("list", help="List accounts.")
 @with_appcontext
 def users_list() -> None:
@@ -315,7 +338,13 @@ def deliver(once: bool, interval: float) -> None:
         click.echo("stopped")
 
 
-@click.command("import", help="Import surveyed parcels from CSV or GeoJSON.")
+# Exit status of `landflow import` when some rows were rejected (the good ones are imported).
+IMPORT_REJECTED_EXIT = 2
+
+
+@click.command("import", help="Import surveyed parcels from CSV or GeoJSON. Rejected rows go to "
+                              "a CSV with their reasons (--report, default FILE.rejected.csv) "
+                              f"and the exit status is {IMPORT_REJECTED_EXIT}.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100000))
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -349,6 +378,9 @@ def import_(path: Path, batch_size: int, report_path: Path | None, workers: int 
         click.echo(f"rejected rows and reasons: {target}")
         for r in report.rejected[:10]:
             click.echo(f"  line {r.line} ({r.code}): {r.errors}")
+        # The good rows are in; a script (cron, CI) still has to learn that some were not.
+        click.echo(f"error: {len(report.rejected)} row(s) rejected, see {target}", err=True)
+        sys.exit(IMPORT_REJECTED_EXIT)
 
 
 @click.command(help="Export every parcel's survey in the import format (CSV or GeoJSON).")
