@@ -11,6 +11,7 @@ from api import (
     certificates,
     deadlines,
     docs,
+    exports,
     health,
     layers,
     ledgers,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api.register_blueprint(certificates.blp)
     api.register_blueprint(layers.blp)
     app.register_blueprint(docs.blp)
+    exports.document_file_formats(api.spec)
     register_error_handlers(app)
     app.before_request(_authenticate)
     app.before_request(_refuse_long_streams)

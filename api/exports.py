@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 from flask import Response
@@ -44,3 +44,23 @@ def _read(file: IO[bytes]) -> Iterator[bytes]:
             yield chunk
     finally:
         file.close()
+
+
+def document_file_formats(spec: Any) -> None:
+    """Every operation that takes ``?format=`` answers 200 in each media type it lists, not only
+    JSON: say so in the OpenAPI description (flask-smorest documents one per status)."""
+    for operations in spec._paths.values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            formats = next((p.get("schema", {}).get("enum", []) for p in
+                            operation.get("parameters", [])
+                            if p.get("in") == "query" and p.get("name") == "format"), [])
+            content = operation.get("responses", {}).get("200", {}).get("content")
+            if not formats or content is None:
+                continue
+            for fmt in formats:
+                if fmt in MEDIA_TYPES and MEDIA_TYPES[fmt] not in content:
+                    schema = ({"type": "object"} if fmt == "geojson" else
+                              {"type": "string", "format": "binary"})
+                    content[MEDIA_TYPES[fmt]] = {"schema": schema}

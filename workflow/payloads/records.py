@@ -5,15 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import (
-    EXCLUDE,
-    Schema,
-    ValidationError,
-    fields,
-    post_load,
-    validate,
-    validates_schema,
-)
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from workflow.payloads.fields import RECORD_KINDS, Amount, Day, FreeJSON, Money, Strict, Text
 
@@ -66,27 +58,29 @@ RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {
 
 class RecordSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(RECORD_KINDS))
-    effective_date = Day(load_default=None, metadata={
-        "description": "The real-world date of the step (YYYY-MM-DD), as on transitions; "
-                       "required (or its alias `date`)"})
-    date = Day(load_default=None, metadata={
-        "description": "Alias of `effective_date` (the name records used first); give one"})
+    effective_date = Day(required=True, metadata={
+        "description": "The real-world date of the step (YYYY-MM-DD), as on transitions. "
+                       "`date` is accepted as its alias (the name records used first)."})
     details = FreeJSON(load_default=dict, metadata={
         "description": "What the step recorded; free-form JSON, at most 8 levels deep"})
 
-    @validates_schema
-    def _one_date(self, data: dict[str, Any], **_: Any) -> None:
-        given, alias = data.get("effective_date"), data.get("date")
-        if given is None and alias is None:
-            raise ValidationError(["必填 / Missing data for required field."], "effective_date")
-        if given is not None and alias is not None and given != alias:
+    @pre_load
+    def _date_alias(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, dict) or "date" not in data:
+            return data
+        data = dict(data)
+        alias = data.pop("date")
+        if "effective_date" not in data:
+            data["effective_date"] = alias
+        elif data["effective_date"] != alias:
             raise ValidationError([f"与 effective_date 不一致 / differs from effective_date "
-                                   f"({given})"], "date")
+                                   f"({data['effective_date']})"], "date")
+        return data
 
     @post_load
     def _details(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         # One name inside: the record's date (``date`` is what services and effects read).
-        data["date"] = data.pop("effective_date") or data["date"]
+        data["date"] = data.pop("effective_date")
         schema = RECORD_DETAIL_SCHEMAS.get(data["kind"])
         if schema is not None:
             try:
