@@ -137,3 +137,13 @@ def test_every_setting_is_documented_and_read():
     fields = set(Settings.__dataclass_fields__)
     assert {s.name for s in cfg.SPECS if not s.env_only} == fields
     assert all(s.meaning and s.default_doc for s in cfg.SPECS)
+
+
+def test_a_broken_configuration_is_one_line_not_a_traceback(clean_env, tmp_path):
+    from api.cli import cli
+
+    clean_env.setenv("LANDFLOW_CONFIG", str(write(tmp_path, "pool_size = [1, 2]\n")))
+    out = CliRunner().invoke(cli, ["users", "list"])
+    assert out.exit_code == 1
+    assert "configuration:" in out.output and "pool_size must be int" in out.output
+    assert "Traceback" not in out.output
