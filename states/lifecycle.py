@@ -192,7 +192,7 @@ STEPS: tuple[Step, ...] = (
          zh="不动产登记", en="register"),
     Step("declare_idle", (S.supplied, S.in_use, S.under_construction), S.idle, "disposal",
          (R.approver, R.system),
-         guards=STRUCTURAL + ("idle_period_reached",),
+         guards=STRUCTURAL + ("idle_period_reached", "user_not_charged_for_government_delay"),
          effects=("record_idle_determination", "decide_idle_fee"),
          zh="认定闲置土地", en="declare idle"),
     Step("resume", (S.idle,), S.under_construction, "build", (R.clerk,),
