@@ -272,6 +272,9 @@ def resume(ctx: StepContext) -> None:
                                          "pause and today"]})
     stood = (on - d.paused_since).days
     d.due_on = d.due_on + timedelta(days=stood)
+    if d.recovery_on is not None:
+        # The idle clock's second threshold stands still with it (闲置土地处置办法 第八条).
+        d.recovery_on = d.recovery_on + timedelta(days=stood)
     d.explanation = (f"{d.explanation}; paused {d.paused_since.isoformat()}..{on.isoformat()}"
                      f" ({d.pause_reason}): +{stood} days → {d.due_on.isoformat()}")[:500]
     d.state, d.paused_since, d.updated_at = "open", None, ctx.uow.now()

@@ -143,6 +143,40 @@ def test_recovery_after_a_late_hand_over_counts_two_years_from_the_hand_over():
     assert refusals("recovery_lawful", due) == []
 
 
+# --- a paused idle clock pauses the determination (闲置土地处置办法 第八条; RULES §2.4) --------
+
+
+def test_no_idleness_is_determined_while_the_idle_clock_is_paused():
+    """闲置土地处置办法 第八条第(四)项; RULES.md §2.4: the clock stands still for a government
+    cause, and so does the determination, whatever the contract's date says."""
+    clocks = [idle_clock("2023-08-01", paused_since="2023-09-01")]
+    ctx = declaring("2024-09-01", clocks=clocks)
+    assert refusals("idle_period_reached", ctx) == ["IDLE_CLOCK_PAUSED"]
+    assert ctx.violations[0].details["paused_since"] == "2023-09-01"
+
+
+def test_a_pause_that_starts_after_the_day_asked_about_changes_nothing_before_it():
+    clocks = [idle_clock("2023-08-01", paused_since="2024-09-02")]
+    assert refusals("idle_period_reached", declaring("2024-09-01", clocks=clocks)) == []
+
+
+def test_a_resumed_idle_clock_is_due_on_its_moved_date_not_the_contracts():
+    """闲置土地处置办法 第八条; RULES.md §2.4: paused 2023-09-01 → 2024-03-01 (182 days), the
+    year is reached on 2025-01-30, not on 2024-08-01."""
+    clocks = [idle_clock("2023-08-01", due_on="2025-01-30", recovery_on="2026-01-30")]
+    early = declaring("2025-01-29", clocks=clocks)
+    assert refusals("idle_period_reached", early) == ["IDLE_NOT_DUE"]
+    assert early.violations[0].details["idle_from"] == "2025-01-30"
+    assert refusals("idle_period_reached", declaring("2025-01-30", clocks=clocks)) == []
+
+
+def test_recovery_waits_while_the_idle_clock_is_paused():
+    clocks = [idle_clock("2023-08-01", paused_since="2024-01-01")]
+    ctx = recovering("2026-06-30", clocks=clocks)
+    assert refusals("recovery_lawful", ctx) == ["RECOVERY_NOT_DUE"]
+    assert ctx.violations[0].details["paused_since"] == "2024-01-01"
+
+
 # --- recover ------------------------------------------------------------------------------------
 
 
