@@ -21,6 +21,7 @@ from workflow.deadlines.calendar import (
     explain_working_days,
     explain_years,
 )
+from workflow.deadlines.pauses import moved_by_pause
 from workflow.deadlines.queries import deadline_view
 from workflow.errors import ValidationFailed
 from workflow.models import Deadline
@@ -270,13 +271,14 @@ def resume(ctx: StepContext) -> None:
     if on > ctx.today or on < d.paused_since:
         raise ValidationFailed({"date": ["恢复日期须在暂停之后且不晚于今天 / between the "
                                          "pause and today"]})
-    stood = (on - d.paused_since).days
-    d.due_on = d.due_on + timedelta(days=stood)
+    # A working-day limit moves by the working days the pause covered, any other by the
+    # calendar days (重庆市土地房屋权属登记条例 第二十五条; RULES.md §0.3).
+    d.due_on, stood, unit = moved_by_pause(d.kind, d.due_on, d.paused_since, on)
     if d.recovery_on is not None:
         # The idle clock's second threshold stands still with it (闲置土地处置办法 第八条).
-        d.recovery_on = d.recovery_on + timedelta(days=stood)
+        d.recovery_on = moved_by_pause(d.kind, d.recovery_on, d.paused_since, on)[0]
     d.explanation = (f"{d.explanation}; paused {d.paused_since.isoformat()}..{on.isoformat()}"
-                     f" ({d.pause_reason}): +{stood} days → {d.due_on.isoformat()}")[:500]
+                     f" ({d.pause_reason}): +{stood} {unit} → {d.due_on.isoformat()}")[:500]
     d.state, d.paused_since, d.updated_at = "open", None, ctx.uow.now()
     ctx.uow.emit("deadline.resumed", d.parcel_id, {"deadline_id": d.id, "kind": d.kind,
                                                    "due_on": d.due_on.isoformat()},
