@@ -183,6 +183,11 @@ def test_late_hand_over_is_the_governments_delay_and_the_users_year_runs_from_it
     2023-06-01, handed over 2024-03-01. On 2024-06-01 no fee is due and the user may not be
     named; the user's own year is reached on 2025-03-01."""
     pid = handed_over(world, hand_over_on="2024-03-01", **LATE_SUPPLY)
+    with runtime.reader() as uow:
+        clock = uow.session.execute(select(Deadline).where(
+            Deadline.parcel_id == pid, Deadline.kind == "idle_clock")).scalar_one()
+        assert clock.recovery_on.isoformat() == "2026-03-01"
+        assert "fee from 2025-03-01, recovery from 2026-03-01" in clock.explanation
     row = idle_list(runtime, world, "2024-06-01")[pid]
     assert row["fee_due_yuan"] == "0.00" and row["government_delay"] == "late_hand_over"
     assert row["fee_from"] == "2025-03-01" and row["recovery_from"] == "2026-03-01"

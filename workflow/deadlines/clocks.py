@@ -16,6 +16,7 @@ from sqlalchemy import select
 from workflow import law
 from workflow.context import StepContext
 from workflow.deadlines.calendar import (
+    add_years,
     explain_days,
     explain_months,
     explain_working_days,
@@ -144,6 +145,26 @@ def on_supply(ctx: StepContext) -> None:
                       amount_yuan=price)
     open_use_clocks(ctx, body["agreed_start_date"], body["agreed_completion_date"],
                     ctx.effective_date)
+
+
+def on_hand_over(ctx: StepContext) -> None:
+    """Land handed over after the agreed start date: the delay was the government's
+    (闲置土地处置办法 第八条第(一)项) and the user's year and two years run from the hand-over.
+    ``workflow.deadlines.idle`` reads it so from the parcel's hand-over date; the clock says it
+    too, and its recovery threshold moves (no earlier answer changes: recovery was barred while
+    the land was not handed over)."""
+    on = ctx.effective_date
+    for d in running(ctx, "idle_clock"):
+        if d.clock_start is None or on <= d.clock_start:
+            continue
+        fee_from = add_years(on, law.value("idle.not_started_threshold_years"))
+        recovery = add_years(on, law.value("idle.recovery_threshold_years"))
+        d.recovery_on = max(d.recovery_on or recovery, recovery)
+        d.explanation = (f"{d.explanation}; handed over {on.isoformat()}, after the agreed start "
+                         f"(第八条第(一)项): the user's year runs from the hand-over, fee from "
+                         f"{max(fee_from, d.due_on).isoformat()}, recovery from "
+                         f"{d.recovery_on.isoformat()}")[:500]
+        d.updated_at = ctx.uow.now()
 
 
 def on_start_construction(ctx: StepContext) -> None:
