@@ -340,6 +340,11 @@ def _law_set(segment: int) -> LawSet:
                   values=values)
 
 
+def current() -> LawSet:
+    """The law as it now stands: the set of the last change."""
+    return _law_set(len(CHANGES))
+
+
 def law_sets() -> list[LawSet]:
     """Every parameter set, oldest first."""
     return [_law_set(i) for i in range(len(CHANGES) + 1)]
