@@ -200,7 +200,7 @@ def create_land_ticket(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> d
             raise Conflict({"field": "ticket_no"}, field="ticket_no")
         county = _county(uow, body.get("county_code"))
         farmer, collective = proceeds_split(body["trade_price_yuan"],
-                                            body["reclamation_cost_yuan"], body.get("traded_on"))
+                                            body["reclamation_cost_yuan"], body["traded_on"])
         now = uow.now()
         ticket = LandTicket(
             ticket_no=body["ticket_no"], county_code=county, area_m2=body["area_m2"],
@@ -214,7 +214,7 @@ def create_land_ticket(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> d
         s.flush()
         ev = uow.audit(stream=f"land_ticket:{ticket.id}", kind="admin",
                        name="land_ticket.recorded", effective_date=body["traded_on"],
-                       payload=plain(body))
+                       payload=plain(body), law_set=law.in_force_on(body["traded_on"]).id)
         uow.emit("land_ticket.recorded", None, {"land_ticket_id": ticket.id,
                                                 "area_m2": money(ticket.area_m2)},
                  audit_event_id=ev.id)
