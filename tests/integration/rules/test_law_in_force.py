@@ -88,3 +88,34 @@ def test_the_history_shows_the_law_set(world, runtime):
 
     for e in _events(world, pid):
         assert event_view(e)["law_set"] == e.law_set
+
+
+def test_rewriting_the_law_set_of_an_event_breaks_its_chain(world, runtime, backend):
+    """The law that judged a step is evidence of the decision, hashed with the event: an event
+    rewritten to claim another law set fails ``landflow audit verify``."""
+    from api import create_app
+    from tests.integration.test_cli import tamper
+
+    cli = create_app(runtime=runtime, testing=True).test_cli_runner()
+    pid = _approved_state_land(world, 2005)
+    world.fire(pid, "supply", **_supply(2005))
+    assert cli.invoke(args=["audit", "verify"]).exit_code == 0
+    victim = _events(world, pid)[-1]
+    tamper(runtime, backend, "UPDATE audit_events SET law_set = :s WHERE id = :id",
+           s=law.current().id, id=victim.id)
+    broken = cli.invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1
+    assert f"parcel:{pid} #{victim.stream_seq}" in broken.output
+    assert "hash does not match" in broken.output
+
+
+def test_the_rules_command_shows_the_law_in_force_on_a_day(world, runtime):
+    from api import create_app
+
+    cli = create_app(runtime=runtime, testing=True).test_cli_runner()
+    out = cli.invoke(args=["rules", "--law-on", "2005-05-06"])
+    assert out.exit_code == 0, out.output
+    assert law.in_force_on(date(2005, 5, 6)).id in out.output
+    line = next(ln for ln in out.output.splitlines()
+                if ln.startswith("supply.tender_required_uses "))
+    assert "industrial" not in line and "commercial" in line

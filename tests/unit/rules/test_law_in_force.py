@@ -151,3 +151,23 @@ def test_an_event_without_a_law_set_hashes_as_before_the_column_existed():
     body = event_body(_event(None))
     assert "law_set" not in body
     assert body == {k: v for k, v in _event(None).items() if k != "law_set"}
+
+
+def test_rules_effects_and_clocks_read_the_law_of_the_step():
+    """No guard, effect or clock reads a legal parameter without a day (``law.value(key)`` is
+    the current law): they read ``ctx.law`` — the parameters in force on the step's effective
+    date — or name the day (``law.value(key, day)``)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "workflow"
+    files = [*(root / "rules").glob("*.py"), *(root / "effects").glob("*.py"),
+             root / "deadlines" / "clocks.py"]
+    undated = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "value" and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "law" and len(node.args) + len(node.keywords) < 2):
+                undated.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert undated == []
