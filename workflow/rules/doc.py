@@ -53,7 +53,9 @@ def rules_markdown() -> str:
                          f"| {p.tag} |")
     lines += ["", "### Parameter sets", "",
               "The parameters in force on a day form a set; each step's audit event names the "
-              "set that judged it (`law_set`: the set's first day and a digest of its values).",
+              "set that judged it (`law_set`: the set's first day and a digest of its values; "
+              "inside the event's hash, so that rewriting it breaks the chain). "
+              "`landflow rules --law-on DAY` prints the set of a day.",
               "", "| `law_set` | in force | changed from the set before |", "|---|---|---|"]
     before = None
     for s in law.law_sets():
