@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflow import law
 from workflow.context import StepContext
 from workflow.deadlines.calendar import (
     add_years,
@@ -95,11 +94,11 @@ def _day_after(d: date) -> date:
 
 def on_approve(ctx: StepContext) -> None:
     p = ctx.held
-    years = law.value("approval.validity_years")
+    years = ctx.law.value("approval.validity_years")
     open_deadline(ctx, "approval_lapse", explain_years(ctx.effective_date, years, "approval"),
                   "国发〔2004〕28号 第十九条")
     if p.ownership == "collective":
-        days = law.value("expro.post_approval_announcement_working_days")
+        days = ctx.law.value("expro.post_approval_announcement_working_days")
         open_deadline(ctx, "expropriation_announcement",
                       explain_working_days(ctx.effective_date, days, "approval"),
                       "土地管理法实施条例 第三十一条")
@@ -116,8 +115,8 @@ def open_use_clocks(ctx: StepContext, start: date, completion: date, opened_on: 
     p = ctx.held
     open_deadline(ctx, "agreed_start", (start, f"{start.isoformat()} = agreed start date"),
                   "国有建设用地使用权出让合同 (GF-2008-2601)", opened_on=opened_on)
-    fee_years = law.value("idle.not_started_threshold_years")
-    recovery = explain_years(start, law.value("idle.recovery_threshold_years"), "agreed start")
+    fee_years = ctx.law.value("idle.not_started_threshold_years")
+    recovery = explain_years(start, ctx.law.value("idle.recovery_threshold_years"), "agreed start")
     open_deadline(ctx, "idle_clock", explain_years(start, fee_years, "agreed start"),
                   "闲置土地处置办法 第二条、第十四条", opened_on=opened_on, clock_start=start,
                   recovery_on=recovery[0], amount_yuan=p.price_yuan)
@@ -132,14 +131,14 @@ def on_supply(ctx: StepContext) -> None:
     price = body["price_yuan"]
     if body["method"] != "allocation" and price > 0:
         signed = body["signed_on"]
-        ratio = law.value("grant.down_payment_ratio")
+        ratio = ctx.law.value("grant.down_payment_ratio")
         open_deadline(ctx, "payment_down",
-                      explain_months(signed, law.value("grant.down_payment_months"),
+                      explain_months(signed, ctx.law.value("grant.down_payment_months"),
                                      "contract signed"),
                       "国土资发〔2010〕34号 (50% within one month)", opened_on=signed,
                       amount_yuan=(price * ratio).quantize(Decimal("0.01")))
         open_deadline(ctx, "payment_balance",
-                      explain_years(signed, law.value("grant.balance_deadline_years"),
+                      explain_years(signed, ctx.law.value("grant.balance_deadline_years"),
                                     "contract signed"),
                       "国土资发〔2010〕34号; 财综〔2009〕74号", opened_on=signed,
                       amount_yuan=price)
@@ -157,8 +156,8 @@ def on_hand_over(ctx: StepContext) -> None:
     for d in running(ctx, "idle_clock"):
         if d.clock_start is None or on <= d.clock_start:
             continue
-        fee_from = add_years(on, law.value("idle.not_started_threshold_years"))
-        recovery = add_years(on, law.value("idle.recovery_threshold_years"))
+        fee_from = add_years(on, ctx.law.value("idle.not_started_threshold_years"))
+        recovery = add_years(on, ctx.law.value("idle.recovery_threshold_years"))
         d.recovery_on = max(d.recovery_on or recovery, recovery)
         d.explanation = (f"{d.explanation}; handed over {on.isoformat()}, after the agreed start "
                          f"(第八条第(一)项): the user's year runs from the hand-over, fee from "
@@ -195,8 +194,8 @@ def on_declare_idle(ctx: StepContext) -> None:
     if ctx.plans.idle_basis == "stalled":
         since = ctx.plans.suspended_since
         assert since is not None  # the guard sets it with the "stalled" basis
-        years = law.value("idle.stalled.suspension_years")
-        recovery = explain_years(since, law.value("idle.recovery_threshold_years"),
+        years = ctx.law.value("idle.stalled.suspension_years")
+        recovery = explain_years(since, ctx.law.value("idle.recovery_threshold_years"),
                                  "suspended since")
         clocks.append(open_deadline(ctx, "idle_clock",
                                     explain_years(since, years, "suspended since"),
@@ -210,7 +209,7 @@ def on_declare_idle(ctx: StepContext) -> None:
     close(ctx, running(ctx, "idle_investigation"), "met")
     if p.idle_fee_yuan:
         open_deadline(ctx, "idle_fee_payment",
-                      explain_days(ctx.effective_date, law.value("idle.fee_payment_days"),
+                      explain_days(ctx.effective_date, ctx.law.value("idle.fee_payment_days"),
                                    "fee decision"),
                       "闲置土地处置办法 第十七条", amount_yuan=p.idle_fee_yuan)
 
@@ -229,7 +228,7 @@ def on_payment(ctx: StepContext, paid: dict[str, Decimal], on: date) -> None:
 
 
 def on_registration_accepted(ctx: StepContext, on: date) -> None:
-    days = law.value("registration.cq.initial_transfer_working_days")
+    days = ctx.law.value("registration.cq.initial_transfer_working_days")
     open_deadline(ctx, "registration", explain_working_days(on, days, "application accepted"),
                   "重庆市土地房屋权属登记条例 第二十五条", opened_on=on)
 

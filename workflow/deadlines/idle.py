@@ -114,9 +114,9 @@ def read_idle_clock(d: ClockRow, parcel: ParcelFacts, on: date) -> IdleReading:
     stood = timedelta(days=(on - paused).days if paused is not None else 0)
     idle_from = d.due_on + stood
     recovery_from = (d.recovery_on or (
-        add_years(start, law.value("idle.recovery_threshold_years")) if start is not None
-        else add_years(d.due_on, law.value("idle.recovery_threshold_years")
-                       - law.value("idle.not_started_threshold_years")))) + stood
+        add_years(start, law.value("idle.recovery_threshold_years", on)) if start is not None
+        else add_years(d.due_on, law.value("idle.recovery_threshold_years", on)
+                       - law.value("idle.not_started_threshold_years", on)))) + stood
     fee_from = idle_from
     # The hand-over of the clock's own supply: a clock opened before the current supply (a
     # parcel recovered and supplied again) belongs to another cycle, whose hand-over is gone.
@@ -129,9 +129,10 @@ def read_idle_clock(d: ClockRow, parcel: ParcelFacts, on: date) -> IdleReading:
             and (handed > start if handed is not None else on > start))
     if late and handed is not None:
         # The user's year and two years run from the hand-over (第八条第(一)项、第十四条).
-        fee_from = max(idle_from, add_years(handed, law.value("idle.not_started_threshold_years")))
+        years = law.value("idle.not_started_threshold_years", on)
+        fee_from = max(idle_from, add_years(handed, years))
         recovery_from = max(recovery_from,
-                            add_years(handed, law.value("idle.recovery_threshold_years")))
+                            add_years(handed, law.value("idle.recovery_threshold_years", on)))
     return IdleReading(on=on, clock_start=start, idle_from=idle_from, fee_from=fee_from,
                        recovery_from=recovery_from, paused_since=paused, handed_over_on=handed,
                        late_hand_over=late)
