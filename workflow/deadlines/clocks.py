@@ -15,11 +15,13 @@ from sqlalchemy import select
 
 from workflow.context import StepContext
 from workflow.deadlines.calendar import (
+    add_years,
     explain_days,
     explain_months,
     explain_working_days,
     explain_years,
 )
+from workflow.deadlines.pauses import moved_by_pause
 from workflow.deadlines.queries import deadline_view
 from workflow.errors import ValidationFailed
 from workflow.models import Deadline
@@ -142,6 +144,26 @@ def on_supply(ctx: StepContext) -> None:
                       amount_yuan=price)
     open_use_clocks(ctx, body["agreed_start_date"], body["agreed_completion_date"],
                     ctx.effective_date)
+
+
+def on_hand_over(ctx: StepContext) -> None:
+    """Land handed over after the agreed start date: the delay was the government's
+    (闲置土地处置办法 第八条第(一)项) and the user's year and two years run from the hand-over.
+    ``workflow.deadlines.idle`` reads it so from the parcel's hand-over date; the clock says it
+    too, and its recovery threshold moves (no earlier answer changes: recovery was barred while
+    the land was not handed over)."""
+    on = ctx.effective_date
+    for d in running(ctx, "idle_clock"):
+        if d.clock_start is None or on <= d.clock_start:
+            continue
+        fee_from = add_years(on, ctx.law.value("idle.not_started_threshold_years"))
+        recovery = add_years(on, ctx.law.value("idle.recovery_threshold_years"))
+        d.recovery_on = max(d.recovery_on or recovery, recovery)
+        d.explanation = (f"{d.explanation}; handed over {on.isoformat()}, after the agreed start "
+                         f"(第八条第(一)项): the user's year runs from the hand-over, fee from "
+                         f"{max(fee_from, d.due_on).isoformat()}, recovery from "
+                         f"{d.recovery_on.isoformat()}")[:500]
+        d.updated_at = ctx.uow.now()
 
 
 def on_start_construction(ctx: StepContext) -> None:
@@ -269,10 +291,14 @@ def resume(ctx: StepContext) -> None:
     if on > ctx.today or on < d.paused_since:
         raise ValidationFailed({"date": ["恢复日期须在暂停之后且不晚于今天 / between the "
                                          "pause and today"]})
-    stood = (on - d.paused_since).days
-    d.due_on = d.due_on + timedelta(days=stood)
+    # A working-day limit moves by the working days the pause covered, any other by the
+    # calendar days (重庆市土地房屋权属登记条例 第二十五条; RULES.md §0.3).
+    d.due_on, stood, unit = moved_by_pause(d.kind, d.due_on, d.paused_since, on)
+    if d.recovery_on is not None:
+        # The idle clock's second threshold stands still with it (闲置土地处置办法 第八条).
+        d.recovery_on = moved_by_pause(d.kind, d.recovery_on, d.paused_since, on)[0]
     d.explanation = (f"{d.explanation}; paused {d.paused_since.isoformat()}..{on.isoformat()}"
-                     f" ({d.pause_reason}): +{stood} days → {d.due_on.isoformat()}")[:500]
+                     f" ({d.pause_reason}): +{stood} {unit} → {d.due_on.isoformat()}")[:500]
     d.state, d.paused_since, d.updated_at = "open", None, ctx.uow.now()
     ctx.uow.emit("deadline.resumed", d.parcel_id, {"deadline_id": d.id, "kind": d.kind,
                                                    "due_on": d.due_on.isoformat()},

@@ -26,6 +26,11 @@ def open_contract_deadlines(ctx: StepContext) -> None:
 
 
 @effect
+def note_late_hand_over(ctx: StepContext) -> None:
+    deadlines.on_hand_over(ctx)
+
+
+@effect
 def close_start_deadlines(ctx: StepContext) -> None:
     deadlines.on_start_construction(ctx)
 
