@@ -294,8 +294,8 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
         if ctx.certificate is not None:
             outcome["certificate"] = ctx.certificate
         if dry_run:
-            outcome.update(rule_results=ctx.rule_results, dry_run=True, allowed=True,
-                           violations=[])
+            outcome |= {"rule_results": ctx.rule_results, "dry_run": True, "allowed": True,
+                        "violations": []}
         return outcome
 
     return command(uow, actor, work, operation=f"record:{parcel_id}", body=record,
