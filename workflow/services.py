@@ -289,7 +289,7 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
             "code": parcel.code, "kind": record["kind"], "date": record["date"].isoformat(),
             "version": parcel.version, "audit_seq": event.id,
         }, audit_event_id=event.id)
-        outcome = {"record": record_view(row), "event": event_view(event),
+        outcome: dict[str, Any] = {"record": record_view(row), "event": event_view(event),
                    "parcel": full_view(session, parcel, ctx)}
         if ctx.certificate is not None:
             outcome["certificate"] = ctx.certificate
