@@ -54,13 +54,16 @@ def open_deadline(ctx: StepContext, kind: str, due_and_text: tuple[date, str], b
     assert ctx.parcel is not None
     due, text = due_and_text
     now = ctx.uow.now()
+    # Read the running clocks before adding this one: reading them afterwards would flush the
+    # new row and find it, and the list would then hold it twice.
+    clocks = _clocks(ctx)
     row = Deadline(parcel_id=ctx.parcel.id, township_id=ctx.parcel.township_id, kind=kind,
                    due_on=due, basis=basis,
                    explanation=text, state="open", opened_on=opened_on or ctx.effective_date,
                    opened_event_id=ctx.event.id if ctx.event is not None else None,
                    created_at=now, updated_at=now, **extra)
     ctx.session.add(row)
-    _clocks(ctx).append(row)
+    clocks.append(row)
     ctx.deadlines.append({"opened": kind, "due_on": due, "explanation": text})
     return row
 
