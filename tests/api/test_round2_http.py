@@ -23,3 +23,38 @@ def test_an_empty_csv_export_still_has_its_header_row(client, world, runtime, tm
     assert export_parcels(runtime, out) == 0
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == 1 and rows[0][0] == "code"
+
+
+def test_record_details_are_checked_against_the_kind_of_record(client, world, runtime):
+    """Each record kind carries the details its rule reads and no others (闲置土地处置办法
+    第十二条 for a disposal's agreement, 实施条例 第二十六条 for the pre-announcement's document):
+    an unknown or malformed key is a 422 naming ``details.<field>``, and nothing is filed."""
+    pid = world.parcel_in("surveyed")
+    path = f"/api/v1/parcels/{pid}/records"
+    r = client.post(path, {"kind": "pre_announcement", "date": "2022-12-01",
+                           "details": {"document_no": "石府预告〔2022〕3号", "colour": "red"}})
+    assert r.status_code == 422, r.get_json()
+    assert set(r.get_json()["errors"]) == {"details.colour"}, r.get_json()
+    r = client.post(path, {"kind": "pre_announcement", "date": "2022-12-01",
+                           "details": {"document_no": "石府预告〔2022〕3号"}})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["record"]["details"] == {"document_no": "石府预告〔2022〕3号"}
+    # A note is the one free-form record: a clerk writes what the note says.
+    r = client.post(path, {"kind": "note", "date": "2022-12-01",
+                           "details": {"colour": "red", "nested": {"a": 1}}})
+    assert r.status_code == 201, r.get_json()
+    supplied = world.parcel_in("supplied")
+    path = f"/api/v1/parcels/{supplied}/records"
+    r = client.post(path, {"kind": "payment", "date": "2023-06-01",
+                           "details": {"amount_yuan": "abc", "receipt_no": "石财缴 001",
+                                       "paid_by_cheque": True}})
+    assert r.status_code == 422, r.get_json()
+    assert set(r.get_json()["errors"]) == {"details.amount_yuan", "details.paid_by_cheque"}
+
+
+def test_every_record_kind_has_its_details_schema():
+    """No record kind falls back to unchecked details."""
+    from workflow.payloads.fields import RECORD_KINDS
+    from workflow.payloads.records import RECORD_DETAIL_SCHEMAS
+
+    assert set(RECORD_DETAIL_SCHEMAS) == set(RECORD_KINDS)
