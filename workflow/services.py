@@ -27,6 +27,7 @@ from workflow.errors import (
     Forbidden,
     NotFound,
     OutOfScope,
+    RecordNotAllowed,
     RuleViolation,
     TransitionNotAllowed,
     ValidationFailed,
@@ -259,6 +260,13 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
         session = uow.session
         parcel = session.get(Parcel, parcel_id)  # locked, loaded and scope-checked by ``lock``
         assert parcel is not None
+        states = record_kind(record["kind"]).states
+        if states is not None and parcel.state not in states:
+            allowed = [str(s) for s in states]
+            raise RecordNotAllowed({"kind": record["kind"], "state": parcel.state,
+                                    "states": ", ".join(allowed)},
+                                   kind=record["kind"], state=parcel.state,
+                                   allowed_states=allowed)
         step = record_step(record["kind"], parcel.state)
         ctx = StepContext(uow=uow, step=step, payload=record, actor=actor,
                           effective_date=record["date"], today=uow.today(), parcel=parcel,

@@ -58,3 +58,32 @@ def test_every_record_kind_has_its_details_schema():
     from workflow.payloads.records import RECORD_DETAIL_SCHEMAS
 
     assert set(RECORD_DETAIL_SCHEMAS) == set(RECORD_KINDS)
+
+
+def test_a_record_kind_is_filed_only_in_the_states_it_belongs_to(client, world, runtime):
+    """闲置土地处置办法 第二条第二款: a suspension of construction (中止开发建设) can only be
+    recorded for land under construction; on a surveyed parcel it is a 409 that names the
+    states the kind belongs to, and nothing is filed."""
+    from tests.integration.rules.helpers import snapshot
+
+    pid = world.parcel_in("surveyed")
+    before = snapshot(runtime)
+    r = client.post(f"/api/v1/parcels/{pid}/records", {
+        "kind": "construction_suspended", "date": "2023-01-10",
+        "details": {"since": "2023-01-05"}})
+    assert r.status_code == 409, r.get_json()
+    body = r.get_json()
+    assert body["code"] == "RECORD_NOT_ALLOWED"
+    assert body["state"] == "surveyed" and body["allowed_states"] == ["under_construction"]
+    assert "under_construction" in body["detail"]
+    assert snapshot(runtime) == before
+    # The expropriation procedure is recorded before the approval, not after it.
+    approved = world.parcel_in("approved")
+    r = client.post(f"/api/v1/parcels/{approved}/records",
+                    {"kind": "pre_announcement", "date": "2023-03-05"})
+    assert r.status_code == 409 and r.get_json()["allowed_states"] == ["surveyed", "planned"]
+    built = world.parcel_in("under_construction")
+    r = client.post(f"/api/v1/parcels/{built}/records", {
+        "kind": "construction_suspended", "date": "2023-12-20",
+        "details": {"since": "2023-12-15"}})
+    assert r.status_code == 201, r.get_json()
