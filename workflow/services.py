@@ -69,7 +69,17 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
     operation = "survey"
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        return survey_in(uow, survey, actor, dry_run=dry_run)[0]
+        if not dry_run:
+            return survey_in(uow, survey, actor)[0]
+        try:
+            outcome = survey_in(uow, survey, actor, dry_run=True)[0]
+        except RuleViolation as refused:
+            # A dry run that would be refused answers which rules refuse it and records nothing.
+            return {"parcel": None, "event": None,
+                    "rule_results": refused.extra.get("rule_results") or [], "postings": [],
+                    "deadlines": [], "dry_run": True, "certificate": None, "allowed": False,
+                    "violations": [v.as_dict() for v in refused.violations]}
+        return outcome | {"allowed": True, "violations": []}
 
     def on_conflict(uow: UnitOfWork) -> Done[dict[str, Any]]:
         # Not a twin of this request (``command`` replays those): the code is someone else's.

@@ -162,7 +162,7 @@ class PostingOut(Schema):
 
 
 class TransitionOut(Schema):
-    parcel = fields.Nested(ParcelOut)
+    parcel = fields.Nested(ParcelOut, allow_none=True)
     event = fields.Nested(EventOut, allow_none=True)
     rule_results = fields.List(fields.Nested(RuleResultSchema))
     violations = fields.List(fields.Nested(ViolationSchema))

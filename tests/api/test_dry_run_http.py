@@ -52,3 +52,20 @@ def test_a_record_dry_run_says_whether_the_record_would_be_accepted_and_files_no
     assert record_count(world) == records and world.event_count() == events
     filed = client.post(path, {"kind": "pre_announcement", "date": "2022-12-01"})
     assert filed.status_code == 201 and record_count(world) == records + 1
+
+
+def test_a_survey_dry_run_says_whether_the_parcel_would_be_recorded(client, world):
+    """DESIGN §5: the survey is the first step; its dry run answers like any other."""
+    from copy import deepcopy
+
+    from tests.factories import SURVEY
+
+    body = deepcopy(SURVEY) | {"code": "DRY-0001"}
+    ok = client.post("/api/v1/parcels", body, query_string={"dry_run": "true"})
+    assert ok.status_code == 200 and ok.get_json()["allowed"] is True, ok.get_json()
+    late = body | {"effective_date": "2099-01-01"}
+    no = client.post("/api/v1/parcels", late, query_string={"dry_run": "true"})
+    assert no.status_code == 200, no.get_json()
+    assert no.get_json()["allowed"] is False and no.get_json()["parcel"] is None
+    assert [v["rule"] for v in no.get_json()["violations"]] == ["EFFECTIVE_DATE_IN_FUTURE"]
+    assert client.post("/api/v1/parcels", late).status_code == 422
