@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflow import law
 from workflow.context import StepContext
 from workflow.deadlines.calendar import (
     explain_days,
@@ -96,11 +95,11 @@ def _day_after(d: date) -> date:
 
 def on_approve(ctx: StepContext) -> None:
     p = ctx.held
-    years = law.value("approval.validity_years")
+    years = ctx.law.value("approval.validity_years")
     open_deadline(ctx, "approval_lapse", explain_years(ctx.effective_date, years, "approval"),
                   "国发〔2004〕28号 第十九条")
     if p.ownership == "collective":
-        days = law.value("expro.post_approval_announcement_working_days")
+        days = ctx.law.value("expro.post_approval_announcement_working_days")
         open_deadline(ctx, "expropriation_announcement",
                       explain_working_days(ctx.effective_date, days, "approval"),
                       "土地管理法实施条例 第三十一条")
@@ -117,8 +116,8 @@ def open_use_clocks(ctx: StepContext, start: date, completion: date, opened_on: 
     p = ctx.held
     open_deadline(ctx, "agreed_start", (start, f"{start.isoformat()} = agreed start date"),
                   "国有建设用地使用权出让合同 (GF-2008-2601)", opened_on=opened_on)
-    fee_years = law.value("idle.not_started_threshold_years")
-    recovery = explain_years(start, law.value("idle.recovery_threshold_years"), "agreed start")
+    fee_years = ctx.law.value("idle.not_started_threshold_years")
+    recovery = explain_years(start, ctx.law.value("idle.recovery_threshold_years"), "agreed start")
     open_deadline(ctx, "idle_clock", explain_years(start, fee_years, "agreed start"),
                   "闲置土地处置办法 第二条、第十四条", opened_on=opened_on, clock_start=start,
                   recovery_on=recovery[0], amount_yuan=p.price_yuan)
@@ -133,13 +132,13 @@ def on_supply(ctx: StepContext) -> None:
     price = body["price_yuan"]
     if body["method"] != "allocation" and price > 0:
         signed = body["signed_on"]
-        ratio = law.value("grant.down_payment_ratio")
+        ratio = ctx.law.value("grant.down_payment_ratio")
         down = (price * ratio).quantize(Decimal("0.01"))
-        if ctx.held.planned_use in law.value("grant.real_estate_uses"):
+        if ctx.held.planned_use in ctx.law.value("grant.real_estate_uses"):
             # 房地产用地: 国土资发〔2010〕34号 — 50% within one month of signing, the rest within
             # one year.
             open_deadline(ctx, "payment_down",
-                          explain_months(signed, law.value("grant.down_payment_months"),
+                          explain_months(signed, ctx.law.value("grant.down_payment_months"),
                                          "contract signed"),
                           "国土资发〔2010〕34号 (50% within one month)", opened_on=signed,
                           amount_yuan=down)
@@ -149,13 +148,13 @@ def on_supply(ctx: StepContext) -> None:
             # days of 暂行条例 第十四条, in instalments as 财综〔2009〕74号 allows — a first
             # instalment of at least 50% within those days, the whole within one year.
             open_deadline(ctx, "payment_down",
-                          explain_days(signed, law.value("grant.full_payment_days"),
+                          explain_days(signed, ctx.law.value("grant.full_payment_days"),
                                        "contract signed"),
                           "城镇国有土地使用权出让和转让暂行条例 第十四条; 财综〔2009〕74号 "
                           "(first instalment ≥ 50%)", opened_on=signed, amount_yuan=down)
             balance_basis = "财综〔2009〕74号 (instalments within one year)"
         open_deadline(ctx, "payment_balance",
-                      explain_years(signed, law.value("grant.balance_deadline_years"),
+                      explain_years(signed, ctx.law.value("grant.balance_deadline_years"),
                                     "contract signed"),
                       balance_basis, opened_on=signed, amount_yuan=price)
     open_use_clocks(ctx, body["agreed_start_date"], body["agreed_completion_date"],
@@ -190,8 +189,8 @@ def on_declare_idle(ctx: StepContext) -> None:
     if ctx.plans.idle_basis == "stalled":
         since = ctx.plans.suspended_since
         assert since is not None  # the guard sets it with the "stalled" basis
-        years = law.value("idle.stalled.suspension_years")
-        recovery = explain_years(since, law.value("idle.recovery_threshold_years"),
+        years = ctx.law.value("idle.stalled.suspension_years")
+        recovery = explain_years(since, ctx.law.value("idle.recovery_threshold_years"),
                                  "suspended since")
         clocks.append(open_deadline(ctx, "idle_clock",
                                     explain_years(since, years, "suspended since"),
@@ -205,7 +204,7 @@ def on_declare_idle(ctx: StepContext) -> None:
     close(ctx, running(ctx, "idle_investigation"), "met")
     if p.idle_fee_yuan:
         open_deadline(ctx, "idle_fee_payment",
-                      explain_days(ctx.effective_date, law.value("idle.fee_payment_days"),
+                      explain_days(ctx.effective_date, ctx.law.value("idle.fee_payment_days"),
                                    "fee decision"),
                       "闲置土地处置办法 第十七条", amount_yuan=p.idle_fee_yuan)
 
@@ -224,7 +223,7 @@ def on_payment(ctx: StepContext, paid: dict[str, Decimal], on: date) -> None:
 
 
 def on_registration_accepted(ctx: StepContext, on: date) -> None:
-    days = law.value("registration.cq.initial_transfer_working_days")
+    days = ctx.law.value("registration.cq.initial_transfer_working_days")
     open_deadline(ctx, "registration", explain_working_days(on, days, "application accepted"),
                   "重庆市土地房屋权属登记条例 第二十五条", opened_on=on)
 

@@ -96,7 +96,9 @@ def _idle_item(d: Deadline, p: Parcel, t: Township, as_of: date) -> dict[str, An
     cause = d.cause if determined else None
     fee_applies = cause not in ("government", "force_majeure")
     base = d.amount_yuan or ZERO
-    fee = (base * law.value("idle.fee_rate")).quantize(Decimal("0.01")) if fee_applies else ZERO
+    # The rate of the law in force on the determination (on the list's day before one).
+    rate = law.value("idle.fee_rate", d.determined_on if determined else as_of)
+    fee = (base * rate).quantize(Decimal("0.01")) if fee_applies else ZERO
     recovery_on = d.recovery_on or add_years(d.clock_start or d.due_on, 1)
     return {
         "code": p.code, "parcel_id": p.id,
@@ -373,7 +375,7 @@ def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = No
         s = uow.session
         as_of = as_of or uow.today()
         tid = _township_id(s, township, actor)
-        window = law.value("supply_rate.window_years")
+        window = law.value("supply_rate.window_years", as_of)
         since = add_years(as_of, -window)
         area = Parcel.total_m2
         supplied = Parcel.first_supplied_on <= as_of
@@ -416,7 +418,7 @@ def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = No
         w_approved = sum((r.window for r in rows), ZERO)
         w_supplied = sum((r.window_supplied for r in rows), ZERO)
         rate = _ratio(w_supplied, w_approved)
-        minimum = law.value("supply_rate.min")
+        minimum = law.value("supply_rate.min", as_of)
         keys = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",
                 "supplied_unused")
         totals = {k: money(sum((Decimal(c[f"{k}_m2"]) for c in cohorts), ZERO)) for k in keys}

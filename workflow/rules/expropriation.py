@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from workflow import law
 from workflow.context import StepContext
 from workflow.deadlines.calendar import add_working_days
 from workflow.rules.registry import guard
@@ -16,7 +15,7 @@ def announced_within_15_working_days(ctx: StepContext) -> None:
     p = ctx.held
     assert p.approved_on is not None
     announced = ctx.payload["announced_on"]
-    days = law.value("expro.post_approval_announcement_working_days")
+    days = ctx.law.value("expro.post_approval_announcement_working_days")
     deadline = add_working_days(p.approved_on, days)
     if not (p.approved_on <= announced <= deadline) or announced > ctx.effective_date:
         ctx.violate("EXPROPRIATION_ANNOUNCEMENT_LATE", announced_on=announced,

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from workflow import law
 from workflow.context import StepContext, paid
 from workflow.deadlines.calendar import add_years
 from workflow.deadlines.clocks import running
@@ -40,7 +39,7 @@ def _ratio(num: Any, den: Any) -> Decimal | None:
 def idle_period_reached(ctx: StepContext) -> None:
     p = ctx.held
     on = ctx.effective_date
-    years = law.value("idle.not_started_threshold_years")
+    years = ctx.law.value("idle.not_started_threshold_years")
     if p.construction_started_on is None:
         assert p.agreed_start_date is not None
         due = add_years(p.agreed_start_date, years)
@@ -59,11 +58,11 @@ def idle_period_reached(ctx: StepContext) -> None:
     details = progress[1]
     area_ratio = _ratio(details.get("developed_area_m2"), details.get("planned_area_m2"))
     invest_ratio = _ratio(details.get("invested_yuan"), details.get("total_investment_yuan"))
-    low_area = area_ratio is not None and area_ratio < law.value("idle.stalled.area_ratio")
+    low_area = area_ratio is not None and area_ratio < ctx.law.value("idle.stalled.area_ratio")
     low_invest = (invest_ratio is not None
-                  and invest_ratio < law.value("idle.stalled.investment_ratio"))
+                  and invest_ratio < ctx.law.value("idle.stalled.investment_ratio"))
     since = date.fromisoformat(str(suspended[1].get("since", suspended[0].isoformat())))
-    due = add_years(since, law.value("idle.stalled.suspension_years"))
+    due = add_years(since, ctx.law.value("idle.stalled.suspension_years"))
     if not (low_area or low_invest) or on < due:
         ctx.violate("IDLE_NOT_DUE", basis="stalled",
                     developed_ratio=str(area_ratio) if area_ratio is not None else None,
@@ -96,7 +95,7 @@ def recovery_lawful(ctx: StepContext) -> None:
         return
     start = idle_clock_start(ctx) or p.agreed_start_date
     assert start is not None
-    due = add_years(start, law.value("idle.recovery_threshold_years"))
+    due = add_years(start, ctx.law.value("idle.recovery_threshold_years"))
     if ctx.effective_date < due:
         ctx.violate("RECOVERY_NOT_DUE", clock_start=start, recovery_from=due,
                     effective_date=ctx.effective_date, article="闲置土地处置办法 第十四条")
@@ -110,7 +109,7 @@ def recovery_lawful(ctx: StepContext) -> None:
 def idle_disposal_settled(ctx: StepContext) -> None:
     p = ctx.held
     if p.idle_cause == "user":
-        if not law.value("idle.resume_requires_fee_paid"):
+        if not ctx.law.value("idle.resume_requires_fee_paid"):
             return  # the county lets development resume first; the fee's clock runs on
         due = p.idle_fee_yuan or ZERO
         got = paid(ctx, "payment", "idle_fee")
@@ -151,7 +150,7 @@ def idle_disposal_within_limits(ctx: StepContext) -> None:
         if new_start < on:
             ctx.violate("IDLE_DISPOSAL_INVALID", option=option,
                         problem="新的动工日期早于协议日期 / new start before the agreement")
-        limit = add_years(on, law.value("idle.gov_cause.extension_max_years"))
+        limit = add_years(on, ctx.law.value("idle.gov_cause.extension_max_years"))
         if option == "extension" and new_start > limit:
             ctx.violate("IDLE_DISPOSAL_INVALID", option=option, new_agreed_start=new_start,
                         latest_allowed=limit,
@@ -165,7 +164,7 @@ def idle_disposal_within_limits(ctx: StepContext) -> None:
             ctx.violate("IDLE_DISPOSAL_INVALID", option=option,
                         problem="须有临时使用起止日期 / temp_use_start and temp_use_end")
             return
-        limit = add_years(start, law.value("idle.gov_cause.temp_use_max_years"))
+        limit = add_years(start, ctx.law.value("idle.gov_cause.temp_use_max_years"))
         if end > limit or end < start:
             ctx.violate("IDLE_DISPOSAL_INVALID", option=option, temp_use_start=start,
                         temp_use_end=end, latest_allowed=limit,
