@@ -77,6 +77,8 @@ def public(view: F) -> F:
 
 def require_sign_in(view_functions: dict[str, Any]) -> Response | None:
     endpoint = request.endpoint or ""
+    if endpoint == "console.static":
+        return None
     view = view_functions.get(endpoint)
     if view is None or getattr(view, "_console_public", False):
         return None
