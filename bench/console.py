@@ -39,7 +39,7 @@ PASSWORD = "bench password 123"
 BASE = "https://localhost"
 
 
-def build(url: str, *, demo: int, parcels: int) -> object:
+def build(url: str, *, demo: int, parcels: int, reuse: bool = False) -> object:
     from workflow.config import Settings
     from workflow.operator.migrate import upgrade
     from workflow.operator.seed import load_seed
@@ -48,6 +48,8 @@ def build(url: str, *, demo: int, parcels: int) -> object:
     upgrade(url)
     runtime = Runtime.from_settings(Settings(database_url=url, secret_key="bench", pool_size=4),
                                     clock=SystemClock())
+    if reuse:
+        return runtime
     load_seed(runtime.uow())
     t0 = time.perf_counter()
     if demo:
@@ -162,6 +164,8 @@ def main() -> None:
     ap.add_argument("--parcels", type=int, default=0, help="a COPY-generated county (PostgreSQL)")
     ap.add_argument("--repeat", type=int, default=40)
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the large database of an earlier run (migrated to head)")
     args = ap.parse_args()
     parts = []
     if args.demo:
@@ -179,7 +183,16 @@ def main() -> None:
                                        args.repeat)))
             rt.engine.dispose()
     if args.parcels:
-        rt = build(fresh_database("landflow_bench_console_big"), demo=0, parcels=args.parcels)
+        name = "landflow_bench_console_big"
+        if args.reuse:
+            from sqlalchemy.engine import make_url
+
+            from bench.common import DEFAULT_SERVER
+
+            url = make_url(DEFAULT_SERVER).set(database=name).render_as_string(False)
+        else:
+            url = fresh_database(name)
+        rt = build(url, demo=0, parcels=args.parcels, reuse=args.reuse)
         parts.append(table(f"{args.parcels:,} parcels, PostgreSQL",
                            measure("big", rt, "postgresql", args.parcels, args.repeat)))
         rt.engine.dispose()

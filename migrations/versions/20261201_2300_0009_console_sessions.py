@@ -7,7 +7,8 @@ Create Date: 2026-12-01 23:00:00.000000+00:00
 The browser console (``/console/``) signs people in by name and password: ``accounts`` gets an
 argon2id ``password_hash`` (set by ``landflow users passwd``), and each sign-in is a row of
 ``console_sessions`` holding only the SHA-256 of the cookie's random token, with its expiry and
-the moment it was signed out.
+the moment it was signed out. The work queue gets a partial index on the running clocks in due
+order (``ix_deadlines_queue``).
 """
 
 from __future__ import annotations
@@ -40,9 +41,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name="uq_console_sessions_token_hash"),
     )
     op.create_index("ix_console_sessions_account_id", "console_sessions", ["account_id"])
+    # The work queue walks the running clocks in due order.
+    running = sa.text("closed_on IS NULL AND state IN ('open', 'breached')")
+    op.create_index("ix_deadlines_queue", "deadlines", ["due_on", "parcel_id"],
+                    postgresql_where=running, sqlite_where=running)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deadlines_queue", table_name="deadlines")
     op.drop_index("ix_console_sessions_account_id", table_name="console_sessions")
     op.drop_table("console_sessions")
     with op.batch_alter_table("accounts") as batch:

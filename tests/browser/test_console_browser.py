@@ -161,3 +161,44 @@ def test_a_post_without_csrf_token_is_refused(page, live, console_errors):
     assert response.status == 400
     assert world.state_of(pid) == "surveyed"
     assert console_errors == []
+
+
+UNLABELLED = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button')]
+  .filter(e => e.tagName === 'BUTTON' ? !e.textContent.trim() && !e.getAttribute('aria-label')
+                                      : !(e.labels && e.labels.length))
+  .map(e => e.outerHTML.slice(0, 80))"""
+
+
+def test_every_control_has_a_label_and_the_sign_in_works_from_the_keyboard(
+        page, live, console_errors):
+    base, world = live["base"], live["world"]
+    pid = world.parcel_in("supplied", code="B-A11Y-1")
+    page.goto(f"{base}/console/login")
+    assert page.evaluate(UNLABELLED) == []
+    page.keyboard.type(world.actors["clerk"].name)  # the user name field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/console/queue"))
+    for path in ("/console/queue", f"/console/parcels/{pid}", "/console/ledgers"):
+        page.goto(base + path)
+        assert page.evaluate(UNLABELLED) == [], path
+    assert console_errors == []
+
+
+def test_the_pages_fit_a_tablet_and_a_1366_screen(page, live, console_errors, shots):
+    base, world = live["base"], live["world"]
+    pid = world.parcel_in("supplied", code="B-TABLET-1")
+    sign_in(page, base, world, "clerk")
+    for width, height in ((768, 1024), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        for path in ("/console/queue", f"/console/parcels/{pid}"):
+            page.goto(base + path)
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (width, path, overflow)
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.goto(f"{base}/console/parcels/{pid}")
+    page.screenshot(path=str(shots / "tablet.png"))
+    assert console_errors == []

@@ -282,3 +282,60 @@ def test_users_passwd_reads_the_password_from_standard_input(app, world, runtime
             AuditEvent.name == "account.password_set",
             AuditEvent.actor == "operator")).scalar_one()
     assert n >= 1
+
+
+def test_a_session_ends_at_its_expiry(console, world, clock):
+    from datetime import UTC, datetime, timedelta
+
+    console.sign_in("clerk")
+    assert console.get("/console/queue").status_code == 200
+    clock._now = datetime.now(UTC) + timedelta(minutes=481)  # LANDFLOW_CONSOLE_SESSION_MINUTES
+    assert console.get("/console/queue").status_code == 303
+
+
+def test_revoking_the_account_ends_its_console_sessions(console, world, runtime):
+    from workflow.accounts.services import revoke_user
+
+    console.sign_in("clerk")
+    revoke_user(runtime.uow(), world.actors["clerk"].name)
+    assert console.get("/console/queue").status_code == 303
+    assert console.sign_in("clerk").status_code == 401
+
+
+def test_the_english_switch_keeps_chinese_as_the_default(console, world):
+    console.sign_in("clerk")
+    assert "待我办理" in html(console.get("/console/queue"))
+    r = console.get("/console/lang/en?next=/console/queue")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/console/queue")
+    assert "My queue" in html(console.get("/console/queue"))
+    # Only a path of the console is followed after the switch.
+    r = console.get("/console/lang/zh?next=https://elsewhere.example/")
+    assert r.headers["Location"].endswith("/console/")
+
+
+def test_the_queue_walk_along_the_clocks_pages_like_the_grouped_query(console, world,
+                                                                      monkeypatch, runtime):
+    """Wide queues walk the running clocks in due order; narrow ones group them: both give
+    the same order, page after page (overdue first, then days left, then parcels without a
+    running clock by id)."""
+    from workflow.worklist import queries as worklist
+
+    for state in ("supplied", "approved", "surveyed", "supplied", "expropriated", "surveyed",
+                  "in_use"):
+        world.parcel_in(state)
+    actor = world.actors["clerk"]
+
+    def pages(small: int) -> list[int]:
+        monkeypatch.setattr(worklist, "SMALL_QUEUE", small)
+        monkeypatch.setattr(worklist, "WALK_FIRST", 1)
+        out: list[int] = []
+        for n in range(1, 6):
+            out += [i["id"] for i in worklist.work_queue(runtime.reader(), actor, page=n,
+                                                         per_page=1)["items"]]
+        return out
+
+    grouped, walked = pages(10_000), pages(0)
+    assert grouped == walked and len(walked) == 5 and len(set(walked)) == 5
+    first = worklist.work_queue(runtime.reader(), actor, per_page=7)["items"]
+    dues = [i["deadline"]["due_on"] for i in first if i["deadline"]]
+    assert dues == sorted(dues) and first[-1]["deadline"] is None

@@ -65,9 +65,6 @@ def work_queue(uow: UnitOfWork, actor: Actor, *, stage: str | None = None,
     with uow:
         s = uow.session
         today = uow.today()
-        clock = (select(Deadline.parcel_id, func.min(Deadline.due_on).label("due_on"))
-                 .where(Deadline.closed_on.is_(None), Deadline.state.in_(RUNNING))
-                 .group_by(Deadline.parcel_id).subquery())
         conditions = [Parcel.state.in_(states), parcel_scope(actor)]
         if planned_use:
             conditions.append(Parcel.planned_use == planned_use)
@@ -80,14 +77,19 @@ def work_queue(uow: UnitOfWork, actor: Actor, *, stage: str | None = None,
             conditions.append(Parcel.township_id == t.id)
         total = s.execute(select(func.count()).select_from(Parcel)
                           .where(*conditions)).scalar_one() if states else 0
-        rows = s.execute(
+        offset = (page - 1) * per_page
+        if not states or offset >= total:
+            ids: list[int] = []
+        elif total <= SMALL_QUEUE:
+            ids = _page_ids_grouped(s, conditions, offset, per_page)
+        else:
+            ids = _page_ids(s, conditions, offset, per_page)
+        by_id = {r.id: r for r in s.execute(
             select(Parcel.id, Parcel.code, Parcel.state, Parcel.planned_use, Parcel.total_m2,
-                   Township.name, clock.c.due_on)
+                   Township.name)
             .join(Township, Township.id == Parcel.township_id)
-            .outerjoin(clock, clock.c.parcel_id == Parcel.id)
-            .where(*conditions)
-            .order_by(clock.c.due_on.is_(None), clock.c.due_on, Parcel.id)
-            .limit(per_page).offset((page - 1) * per_page)).all() if states else []
+            .where(Parcel.id.in_(ids)))} if ids else {}
+        rows = [by_id[i] for i in ids]
         nearest: dict[int, Deadline] = {}
         if rows:
             for d in s.execute(select(Deadline).where(
@@ -107,6 +109,57 @@ def work_queue(uow: UnitOfWork, actor: Actor, *, stage: str | None = None,
             })
         return {"items": items, "total": total, "page": page, "per_page": per_page,
                 "today": today.isoformat()}
+
+
+# Up to this many parcels match: their clocks are read and grouped (a narrow filter makes
+# the walk along all running clocks of the county the slower way).
+SMALL_QUEUE = 2000
+# Clocks read at first by the walk (it widens fourfold while the page is not full).
+WALK_FIRST = 100
+
+
+def _page_ids_grouped(s: Any, conditions: list[Any], offset: int, limit: int) -> list[int]:
+    """One page of a narrow queue: each matching parcel with its nearest running clock."""
+    nearest = func.min(Deadline.due_on)
+    return list(s.execute(
+        select(Parcel.id)
+        .outerjoin(Deadline, (Deadline.parcel_id == Parcel.id) & Deadline.closed_on.is_(None)
+                   & Deadline.state.in_(RUNNING))
+        .where(*conditions).group_by(Parcel.id)
+        .order_by(nearest.is_(None), nearest, Parcel.id).offset(offset).limit(limit)
+    ).scalars())
+
+
+def _page_ids(s: Any, conditions: list[Any], offset: int, limit: int) -> list[int]:
+    """The ids of one page of the queue: first the parcels with a running clock, by their
+    nearest due date, then the others by id.
+
+    The running clocks are walked in due order along their partial index
+    (``ix_deadlines_queue``) and each parcel is kept at its first (nearest) clock, so a page
+    reads about as many clocks as it shows parcels instead of grouping every running clock of
+    the county; the walk widens until the page is full or the clocks run out."""
+    wanted = offset + limit
+    fetch = max(4 * wanted, WALK_FIRST)
+    while True:
+        rows = s.execute(
+            select(Deadline.parcel_id)
+            .join(Parcel, Parcel.id == Deadline.parcel_id)
+            .where(Deadline.closed_on.is_(None), Deadline.state.in_(RUNNING), *conditions)
+            .order_by(Deadline.due_on, Deadline.parcel_id).limit(fetch)).scalars().all()
+        clocked = list(dict.fromkeys(rows))
+        if len(clocked) >= wanted or len(rows) < fetch:
+            break
+        fetch *= 4
+    ids = clocked[offset:wanted]
+    if len(rows) < fetch and len(ids) < limit:
+        # The clocks ran out: the page continues with the parcels that have none.
+        running = select(Deadline.id).where(Deadline.parcel_id == Parcel.id,
+                                            Deadline.closed_on.is_(None),
+                                            Deadline.state.in_(RUNNING)).exists()
+        ids += s.execute(select(Parcel.id).where(*conditions, ~running).order_by(Parcel.id)
+                         .offset(max(0, offset - len(clocked)))
+                         .limit(limit - len(ids))).scalars().all()
+    return ids
 
 
 def chain_verified(events: list[AuditEvent], parcel: Parcel) -> bool:
