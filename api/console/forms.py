@@ -224,3 +224,53 @@ def form_values(body: dict[str, Any], prefix: str = "") -> dict[str, str]:
         elif v is not None:
             out[key] = str(v)
     return out
+
+
+RECORD_LABELS: dict[str, tuple[str, str]] = {
+    "pre_announcement": ("征收土地预公告", "pre-announcement"),
+    "status_survey": ("土地现状调查", "status survey"),
+    "risk_assessment": ("社会稳定风险评估", "social-stability risk assessment"),
+    "plan_announcement": ("征地补偿安置方案公告", "compensation plan announced"),
+    "objection_majority": ("多数被征地农民有异议", "a majority objects"),
+    "hearing": ("听证", "hearing"),
+    "compensation_registration": ("补偿登记", "compensation registration"),
+    "funds_in_place": ("征地补偿费用足额到位", "funds in place"),
+    "agreements_signed": ("签订征地补偿安置协议", "agreements signed"),
+    "payment": ("缴款", "payment"),
+    "idle_notice": ("闲置土地调查通知书", "idle-land notice"),
+    "idle_investigation": ("闲置土地调查", "idle-land investigation"),
+    "idle_hearing": ("闲置土地听证", "idle-land hearing"),
+    "idle_disposal": ("闲置土地处置方案", "idle-land disposal"),
+    "inspection_failed": ("核验未通过", "inspection failed"),
+    "construction_progress": ("开发建设进度", "construction progress"),
+    "construction_suspended": ("停工", "construction suspended"),
+    "registration_accepted": ("不动产登记受理", "registration accepted"),
+    "clock_stopped": ("时限中止", "clock stopped"),
+    "clock_resumed": ("时限恢复", "clock resumed"),
+    "note": ("备注", "note"),
+}
+
+
+def record_body(form: Any) -> dict[str, Any]:
+    """The body of a record from its form: kind, date, and details — a payment's amount and
+    purpose, a note, or (for the kinds with more) the details as JSON."""
+    body: dict[str, Any] = {}
+    for key in ("kind", "date"):
+        value = str(form.get(key, "")).strip()
+        if value:
+            body[key] = value
+    details: Any = {}
+    raw = str(form.get("details", "")).strip()
+    if raw:
+        try:
+            details = json.loads(raw)
+        except ValueError:
+            details = raw
+    if isinstance(details, dict):
+        for key in ("amount_yuan", "purpose", "note"):
+            value = str(form.get(key, "")).strip()
+            if value:
+                details[key] = value
+    if details:
+        body["details"] = details
+    return body

@@ -44,12 +44,14 @@ from api.console.signin import (
 from api.errors import STATUS_BY_CODE
 from api.schemas.audit import AuditListArgs, UnsuppliedArgs
 from states import STAGES, STEP_BY_TRIGGER
+from states.records import INTERNAL_RECORD_KINDS, record_kind
 from workflow import law, services
 from workflow.accounts.ratelimit import Blocked
 from workflow.accounts.sessions import sign_in, sign_out
 from workflow.errors import LandflowError, RuleViolation, Unauthenticated, ValidationFailed
 from workflow.ledgers import queries as ledger_queries
-from workflow.payloads.fields import CONTROL_CHARACTERS, PLANNED_USES, Day, load
+from workflow.payloads.fields import CONTROL_CHARACTERS, PLANNED_USES, RECORD_KINDS, Day, load
+from workflow.payloads.records import RecordSchema
 from workflow.payloads.transitions import TRANSITION_SCHEMAS
 from workflow.reports import charts as chart_data
 from workflow.reports import queries as reports
@@ -251,9 +253,12 @@ def _parcel_context(parcel_id: int) -> dict[str, Any]:
     for item in precheck["items"]:
         name = item["transition"]
         steps.append({**item, "controls": forms.controls(TRANSITION_SCHEMAS[name])})
+    kinds = [(k, forms.RECORD_LABELS.get(k, (k, k))) for k in RECORD_KINDS
+             if k not in INTERNAL_RECORD_KINDS and actor.role in record_kind(k).roles]
     return {"page": page, "p": page["parcel"], "steps": steps,
             "version": precheck["version"], "guards": GUARDS,
-            "today": precheck["as_of"]}
+            "today": precheck["as_of"], "record_kinds": kinds,
+            "record_key": uuid.uuid4().hex, "record_labels": forms.RECORD_LABELS}
 
 
 @blp.route("/parcels/<int:parcel_id>")
@@ -310,7 +315,16 @@ def _render_preview(parcel_id: int, name: str, body: dict[str, Any], outcome: di
         rules.append({**r, "meaning": g.meaning if g else r["rule"],
                       "source": g.source if g else "",
                       "violations": [v for c in r.get("codes", []) for v in by_code.get(c, [])]})
+    values = forms.form_values(body)
+    shown = []
+    for c in forms.controls(TRANSITION_SCHEMAS[name]):
+        if values.get(c.name):
+            choice = dict(c.choices).get(values[c.name])
+            if c.kind == "boolean":
+                choice = forms.CHOICE_LABELS.get(values[c.name])
+            shown.append((c.group, c.label, _label_of(choice) if choice else values[c.name]))
     return render_template("console/preview.html", parcel_id=parcel_id, name=name,
+                           shown=shown,
                            step=step, body=body, outcome=outcome, rules=rules,
                            violations=violations, key=key,
                            committed_error=committed_error,
@@ -340,6 +354,27 @@ def confirm(parcel_id: int, name: str) -> Any:
     step = STEP_BY_TRIGGER[name]
     flash(t(f"已办理：{step.zh}（第 {outcome['event']['stream_seq']} 步）",
             f"Done: {step.en} (step {outcome['event']['stream_seq']})"), "ok")
+    return redirect(url_for("console.parcel", parcel_id=parcel_id) + "#history", code=303)
+
+
+@blp.route("/parcels/<int:parcel_id>/records", methods=["POST"])
+def add_record(parcel_id: int) -> Any:
+    """File a dated record; the key rendered with the form makes a resubmission one record."""
+    key = request.form.get("idempotency_key", "")
+    if not (8 <= len(key) <= 64 and key.isalnum()):
+        raise ValidationFailed({"idempotency_key": ["缺少或无效 / missing or invalid"]})
+    body = forms.record_body(request.form)
+    try:
+        payload = load(RecordSchema, body)
+    except ValidationFailed as failed:
+        return render_template("console/parcel.html", **_parcel_context(parcel_id),
+                               open_step=None, values={}, errors={},
+                               record_errors=forms.flat_errors(failed.errors),
+                               record_values=forms.form_values(body)), 422
+    outcome, _ = services.add_record(runtime().uow(), parcel_id, payload, me(),
+                                     idempotency_key=f"console-record:{key}")
+    label = forms.RECORD_LABELS.get(payload["kind"], (payload["kind"],) * 2)
+    flash(t(f"已登记：{label[0]}", f"Recorded: {label[1]}"), "ok")
     return redirect(url_for("console.parcel", parcel_id=parcel_id) + "#history", code=303)
 
 

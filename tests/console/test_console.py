@@ -339,3 +339,32 @@ def test_the_queue_walk_along_the_clocks_pages_like_the_grouped_query(console, w
     first = worklist.work_queue(runtime.reader(), actor, per_page=7)["items"]
     dues = [i["deadline"]["due_on"] for i in first if i["deadline"]]
     assert dues == sorted(dues) and first[-1]["deadline"] is None
+
+
+def test_a_clerk_files_a_record_once_even_when_the_form_is_sent_twice(console, world):
+    pid = world.parcel_in("planned")
+    console.sign_in("clerk")
+    page = html(console.get(f"/console/parcels/{pid}"))
+    form = page[page.index('id="record"'):]
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    before = world.event_count(pid)
+    fields = {"csrf_token": token, "idempotency_key": key, "kind": "pre_announcement",
+              "date": "2022-11-10"}
+    for _ in range(2):
+        r = console.post(f"/console/parcels/{pid}/records", fields)
+        assert r.status_code == 303
+    assert world.event_count(pid) == before + 1
+    page = html(console.get(f"/console/parcels/{pid}"))
+    assert "征收土地预公告" in page
+
+
+def test_a_record_with_a_bad_amount_shows_the_error_next_to_it(console, world):
+    pid = world.parcel_in("planned")
+    console.sign_in("clerk")
+    token = console.csrf(f"/console/parcels/{pid}")
+    r = console.post(f"/console/parcels/{pid}/records", {
+        "csrf_token": token, "idempotency_key": "c" * 32, "kind": "payment",
+        "date": "2023-01-01", "amount_yuan": "-5"})
+    assert r.status_code == 422
+    assert 'id="r-amount_yuan-err"' in html(r)
