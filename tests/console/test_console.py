@@ -368,3 +368,23 @@ def test_a_record_with_a_bad_amount_shows_the_error_next_to_it(console, world):
         "date": "2023-01-01", "amount_yuan": "-5"})
     assert r.status_code == 422
     assert 'id="r-amount_yuan-err"' in html(r)
+
+
+def test_the_idle_land_page_lists_idle_land_and_exports_xlsx_and_geojson(console, world):
+    idle = world.parcel_in("idle", code="Q-IDLE-1")
+    console.sign_in("auditor")
+    page = html(console.get("/console/audit/idle-land?as_of=2026-06-30"))
+    assert "Q-IDLE-1" in page and f"/console/parcels/{idle}" in page
+    xlsx = console.get("/console/audit/idle-land?as_of=2026-06-30&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    xlsx.close()
+    geo = console.get("/console/audit/unsupplied?as_of=2026-06-30&format=geojson")
+    assert geo.status_code == 200 and '"FeatureCollection"' in html(geo)
+    geo.close()
+
+
+def test_the_auditor_charts_are_served_as_svg(console, world):
+    world.parcel_in("approved")
+    console.sign_in("auditor")
+    r = console.get("/console/audit/charts/unsupplied-by-township.svg?as_of=2026-06-30")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data
