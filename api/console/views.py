@@ -402,8 +402,11 @@ def audit_list(report: str) -> Any:
             args["with_geometry"] = True
         return exports.send(table_of(runtime().reader(), actor, **args), fmt)
     data = page_of(runtime().reader(), actor, **args)
+    if request.args.get("map") == "1":  # the map of this page's parcels
+        return worklist.parcel_features(runtime().reader(), actor,
+                                        [i["parcel_id"] for i in data["items"]])
     pages = max(1, -(-data["total"] // data["per_page"]))
-    query = {k: v for k, v in request.args.items() if k not in ("page", "format") and v}
+    query = {k: v for k, v in request.args.items() if k not in ("page", "format", "map") and v}
     return render_template("console/audit.html", report=report, data=data, args=args,
                            pages=pages, query=query, categories=CATEGORY_LABELS,
                            townships=worklist.townships(runtime().reader()))

@@ -115,6 +115,7 @@ def test_an_auditor_finds_an_approved_parcel_unsupplied_as_of_a_date_and_exports
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_role("link", name="B-AUDIT-1")).to_be_visible()
     expect(page.get_by_role("button", name="预览（试算，不提交）")).to_have_count(0)
+    expect(page.locator("#map .leaflet-interactive").first).to_be_visible()  # the page's parcels
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(shots / "audit.png"), full_page=True)
     with page.expect_download() as download:

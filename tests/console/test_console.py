@@ -388,3 +388,21 @@ def test_the_auditor_charts_are_served_as_svg(console, world):
     console.sign_in("auditor")
     r = console.get("/console/audit/charts/unsupplied-by-township.svg?as_of=2026-06-30")
     assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data
+
+
+def test_the_auditors_map_shows_the_parcels_of_the_page(console, world):
+    from workflow.operator.demo_layers import demo_parcel_geometry
+
+    square = demo_parcel_geometry(0)
+    with_boundary = world.parcel_in("approved", code="Q-MAPPED")
+    with world.runtime.uow() as uow:  # a boundary as drawn, without the layers to judge it
+        from workflow.models import Parcel
+
+        uow.session.get(Parcel, with_boundary).geometry = square
+        uow.commit()
+    world.parcel_in("approved", code="Q-UNMAPPED")
+    console.sign_in("auditor")
+    data = console.get("/console/audit/unsupplied?as_of=2026-06-30&map=1").get_json()
+    assert data["type"] == "FeatureCollection"
+    assert [f["properties"]["code"] for f in data["features"]] == ["Q-MAPPED"]
+    assert data["features"][0]["geometry"] == square

@@ -299,3 +299,16 @@ def layer_features(session: Any, bbox: tuple[float, float, float, float], on: da
         out[kind] = {"type": "FeatureCollection", "version": dataset.version,
                      "features": features}
     return out
+
+
+def parcel_features(uow: UnitOfWork, actor: Actor, parcel_ids: list[int]) -> dict[str, Any]:
+    """The boundaries of the given parcels that the actor may see, as a FeatureCollection (the
+    map of one page of an auditor's list)."""
+    with uow:
+        rows = uow.session.execute(
+            select(Parcel.id, Parcel.code, Parcel.state, Parcel.geometry)
+            .where(Parcel.id.in_(parcel_ids), parcel_scope(actor))).all() if parcel_ids else []
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g,
+         "properties": {"parcel_id": i, "code": c, "state": st}}
+        for i, c, st, g in rows if g]}
