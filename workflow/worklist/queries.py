@@ -99,13 +99,13 @@ def work_queue(uow: UnitOfWork, actor: Actor, *, stage: str | None = None,
                 nearest.setdefault(d.parcel_id, d)
         items = []
         for r in rows:
-            d = nearest.get(r.id)
+            clock = nearest.get(r.id)
             items.append({
                 "id": r.id, "code": r.code, "state": r.state, "township": r.name,
                 "stage": STATE_STAGE[ParcelState(r.state)], "planned_use": r.planned_use,
                 "area_m2": money(r.total_m2), "next_steps": steps[r.state],
-                "deadline": None if d is None else {
-                    **deadline_view(d), "days_left": (d.due_on - today).days},
+                "deadline": None if clock is None else {
+                    **deadline_view(clock), "days_left": (clock.due_on - today).days},
             })
         return {"items": items, "total": total, "page": page, "per_page": per_page,
                 "today": today.isoformat()}
@@ -235,7 +235,7 @@ def quota_balance_series(uow: UnitOfWork, actor: Actor, account_id: int
             .where(QuotaEntry.account_id == account_id).order_by(QuotaEntry.id)).all()
     by_day: dict[date, str] = {}
     for day, balance in rows:
-        by_day[day] = money(balance)
+        by_day[day] = money(balance) or "0.00"
     return sorted(by_day.items())
 
 
@@ -263,9 +263,11 @@ def parcel_map(uow: UnitOfWork, actor: Actor, parcel_id: int) -> dict[str, Any]:
             feature = {"type": "Feature", "geometry": parcel.geometry,
                        "properties": {"code": parcel.code, "state": parcel.state}}
         layers: dict[str, Any] = {}
-        if parcel.min_lon is not None:
-            bbox = (parcel.min_lon - MAP_MARGIN_DEG, parcel.min_lat - MAP_MARGIN_DEG,
-                    parcel.max_lon + MAP_MARGIN_DEG, parcel.max_lat + MAP_MARGIN_DEG)
+        box = (parcel.min_lon, parcel.min_lat, parcel.max_lon, parcel.max_lat)
+        if all(v is not None for v in box):
+            w, so, e, n = (float(v) for v in box if v is not None)
+            bbox = (w - MAP_MARGIN_DEG, so - MAP_MARGIN_DEG, e + MAP_MARGIN_DEG,
+                    n + MAP_MARGIN_DEG)
             layers = layer_features(s, bbox, uow.today())
         return {"parcel": feature, "layers": layers}
 
