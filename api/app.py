@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api import (
     audit,
     certificates,
+    console,
     deadlines,
     docs,
     health,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api.register_blueprint(certificates.blp)
     api.register_blueprint(layers.blp)
     app.register_blueprint(docs.blp)
+    console.init_app(app)
     register_error_handlers(app)
     app.before_request(_authenticate)
     app.before_request(_refuse_long_streams)

@@ -154,6 +154,26 @@ def users_add(name: str, role: str, township: str | None, expires_days: int | No
     click.echo(created.token)
 
 
+@users.command("passwd", help="Set an account's console password, read from standard input "
+               "(one line; prompted twice on a terminal). Signs the account's sessions out.")
+@click.argument("name")
+@with_appcontext
+def users_passwd(name: str) -> None:
+    from workflow.accounts.sessions import set_password
+
+    stdin = sys.stdin
+    if stdin.isatty():
+        password = click.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = stdin.readline().rstrip("\r\n")
+    try:
+        set_password(runtime().uow(), name, password)
+    except LandflowError as err:
+        _fail(err)
+        return
+    click.echo(f"password set for {name}")
+
+
 @users.command("list", help="List accounts.")
 @with_appcontext
 def users_list() -> None:

@@ -53,6 +53,10 @@ class Settings:
     # Non-public networks webhooks may reach (comma-separated CIDRs), and the ports they may use.
     webhook_private_networks: str = ""
     webhook_ports: str = "80,443,8080,8443"
+    # The browser console: how long a sign-in lasts, and whether its cookies are sent over
+    # HTTPS only (turn off only for plain-HTTP use away from localhost).
+    console_session_minutes: int = 480
+    console_cookie_secure: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -80,6 +84,8 @@ class Settings:
             "webhook_deadline_s": float(env.get("LANDFLOW_WEBHOOK_DEADLINE_S", 20.0)),
             "webhook_private_networks": env.get("LANDFLOW_WEBHOOK_PRIVATE_NETWORKS", ""),
             "webhook_ports": env.get("LANDFLOW_WEBHOOK_PORTS", "80,443,8080,8443"),
+            "console_session_minutes": int(env.get("LANDFLOW_CONSOLE_SESSION_MINUTES", 480)),
+            "console_cookie_secure": env.get("LANDFLOW_CONSOLE_COOKIE_SECURE", "1") != "0",
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

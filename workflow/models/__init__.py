@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from workflow.models.accounts import Account, ApiToken
+from workflow.models.accounts import Account, ApiToken, ConsoleSession
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.deadlines import Deadline, SweepRun
 from workflow.models.idempotency import IdempotencyKey
@@ -35,6 +35,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscription",
     "ApiToken",
+    "ConsoleSession",
     "AuditEvent",
     "AuditHead",
     "County",
