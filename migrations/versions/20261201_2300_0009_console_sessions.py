@@ -1,7 +1,7 @@
 """console sign-in: account passwords and server-side sessions
 
 Revision ID: 0009_console
-Revises: 0008
+Revises: 0009_law_d
 Create Date: 2026-12-01 23:00:00.000000+00:00
 
 The browser console (``/console/``) signs people in by name and password: ``accounts`` gets an
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_console'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009_law_d'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

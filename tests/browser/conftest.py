@@ -38,6 +38,9 @@ def chromium_path() -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if chromium_path():
         return
+    if os.environ.get("LANDFLOW_REQUIRE_BROWSER"):
+        # CI installs Chromium; its absence there is a broken machine, not a reason to pass.
+        raise pytest.UsageError("LANDFLOW_REQUIRE_BROWSER is set but no chromium was found")
     here = str(Path(__file__).parent)
     keep = [i for i in items if not str(i.path).startswith(here)]
     dropped = [i for i in items if str(i.path).startswith(here)]
