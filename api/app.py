@@ -14,6 +14,7 @@ from api import (
     health,
     layers,
     ledgers,
+    metrics,
     parcels,
     portal,
     webhooks,
@@ -23,6 +24,7 @@ from api.base import Api
 from api.commands import register_commands
 from api.errors import STATUS_BY_CODE, register_error_handlers
 from api.inputs import check_path_and_query
+from api.observe import register_observation
 from workflow.codes import CODES
 from workflow.config import Settings
 from workflow.payloads.fields import date_window
@@ -89,7 +91,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api.register_blueprint(certificates.blp)
     api.register_blueprint(layers.blp)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(metrics.blp)
     register_error_handlers(app)
+    # First of the hooks: a request refused by authentication is observed too.
+    register_observation(app)
     app.before_request(_authenticate)
     app.before_request(_refuse_long_streams)
     # After authentication: an anonymous caller learns nothing from validation.

@@ -10,6 +10,7 @@ certificate revoked). A violation or an error leaves the database exactly as it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from workflow.effects import run_effects
 from workflow.errors import (
     Conflict,
     Forbidden,
+    LandflowError,
     NotFound,
     OutOfScope,
     RuleViolation,
@@ -34,6 +36,7 @@ from workflow.errors import (
 )
 from workflow.models import Parcel, ParcelRecord
 from workflow.models.repository import find_township
+from workflow.observability.metrics import TRANSITIONS_FIRED, count_refusal
 from workflow.queries import event_view, full_view, record_view
 from workflow.rules import GUARDS, run_guards
 from workflow.spatial.engines import engine_for
@@ -74,8 +77,9 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
         # Not a twin of this request (``command`` replays those): the code is someone else's.
         raise Conflict({"field": "code"}, field="code")
 
-    return command(uow, actor, work, operation=operation, body=survey,
-                   idempotency_key=idempotency_key, dry_run=dry_run, on_conflict=on_conflict)
+    return _counted(CREATE_TRIGGER, lambda: command(
+        uow, actor, work, operation=operation, body=survey, idempotency_key=idempotency_key,
+        dry_run=dry_run, on_conflict=on_conflict))
 
 
 def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run: bool = False
@@ -172,12 +176,40 @@ def _event_data(parcel: Parcel, step: Step, from_state: str | None, event: Any
     }
 
 
+def _counted(label: str, call: Callable[[], tuple[dict[str, Any], bool]]
+             ) -> tuple[dict[str, Any], bool]:
+    """Run one step and count it (``workflow.observability.metrics``): fired when it
+    committed (not a dry
+    run, not a replay), refused under each rule or error code that refused it."""
+    try:
+        outcome, replayed = call()
+    except RuleViolation as err:
+        count_refusal(label, [v.rule for v in err.violations] or [err.code])
+        raise
+    except LandflowError as err:
+        count_refusal(label, [err.code])
+        raise
+    if not replayed and not outcome.get("dry_run"):
+        TRANSITIONS_FIRED.labels(label).inc()
+    return outcome, replayed
+
+
 def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[str, Any],
                     actor: Actor, *, expected_version: int | None = None,
                     idempotency_key: str | None = None, dry_run: bool = False
                     ) -> tuple[dict[str, Any], bool]:
     """Fire transition ``name`` on the parcel. ``payload`` is already loaded by the step's schema
     (``workflow.payloads.transitions``). Returns (outcome, replayed)."""
+    label = name if name in STEP_BY_TRIGGER else "unknown"
+    return _counted(label, lambda: _fire_transition(
+        uow, parcel_id, name, payload, actor, expected_version=expected_version,
+        idempotency_key=idempotency_key, dry_run=dry_run))
+
+
+def _fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[str, Any],
+                     actor: Actor, *, expected_version: int | None = None,
+                     idempotency_key: str | None = None, dry_run: bool = False
+                     ) -> tuple[dict[str, Any], bool]:
     step = _step(name)
     if not step.sources:
         raise TransitionNotAllowed({"transition": name, "state": "—"})
@@ -244,6 +276,12 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
     """Record a dated procedural step (DESIGN "records"); it is an audit event too. The
     record's kind decides who may file it and which guards and effects it runs
     (``states.records``)."""
+    return _counted(f"record.{record['kind']}", lambda: _add_record(
+        uow, parcel_id, record, actor, idempotency_key=idempotency_key))
+
+
+def _add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: Actor, *,
+                idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
     if actor.role not in record_kind(record["kind"]).roles:
         raise Forbidden({"transition": "record", "role": actor.role})
 

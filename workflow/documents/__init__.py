@@ -1,0 +1,1 @@
+"""Documents filed with records and portal applications."""
