@@ -27,6 +27,7 @@ from api.inputs import check_path_and_query
 from api.observe import register_observation
 from workflow.codes import CODES
 from workflow.config import Settings
+from workflow.observability.logs import configure_logging
 from workflow.payloads.fields import date_window
 from workflow.runtime import Runtime
 
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     if runtime is None:
         runtime = Runtime.from_settings(settings or Settings.from_env())
     settings = runtime.settings
+    if not testing:
+        configure_logging(settings.log_format, settings.log_level)
     app = Flask("landflow")
     app.config.update(
         TESTING=testing,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, json
+from flask import Flask, Response, current_app, g, has_request_context, json
 from werkzeug.exceptions import HTTPException
 
 from workflow.codes import CODES, render
@@ -45,6 +45,8 @@ _HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"
 def problem(code: str, status: int | None = None, *, details: dict[str, Any] | None = None,
             headers: dict[str, str] | None = None, **extra: Any) -> Response:
     status = status or STATUS_BY_CODE.get(code, 500)
+    if has_request_context():
+        g.problem_code = code  # for the request's log line (``api.observe``)
     entry = CODES[code]
     detail_zh, detail_en = render(code, details or {})
     body: dict[str, Any] = {
