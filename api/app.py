@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -11,6 +11,7 @@ from api import (
     certificates,
     deadlines,
     docs,
+    documents,
     health,
     layers,
     ledgers,
@@ -93,12 +94,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api.register_blueprint(webhooks.blp)
     api.register_blueprint(certificates.blp)
     api.register_blueprint(layers.blp)
+    api.register_blueprint(documents.blp)
     app.register_blueprint(docs.blp)
     app.register_blueprint(metrics.blp)
     register_error_handlers(app)
     # First of the hooks: a request refused by authentication is observed too.
     register_observation(app)
     app.before_request(_authenticate)
+    app.before_request(documents.allow_uploads)
     app.before_request(_refuse_long_streams)
     # After authentication: an anonymous caller learns nothing from validation.
     app.before_request(check_path_and_query)
@@ -129,7 +132,7 @@ def _refuse_long_streams() -> None:
     if request.content_length is not None or \
             "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
         return
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = request.max_content_length
     if limit is None or len(request.get_data(cache=True)) < limit:
         return
     if request.environ["wsgi.input"].read(1):

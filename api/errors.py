@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, g, has_request_context, json
+from flask import Flask, Response, current_app, g, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
 from workflow.codes import CODES, render
@@ -34,6 +34,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "RATE_LIMITED": 429,
     "HEADER_TOO_LARGE": 431,
     "INTERNAL_ERROR": 500,
+    "DOCUMENT_TYPE_NOT_ALLOWED": 415,
+    "DOCUMENT_TOO_LARGE": 413,
+    "DOCUMENT_CORRUPTED": 500,
+    "DOCUMENT_STORE_UNAVAILABLE": 503,
 }
 
 _HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN",
@@ -102,7 +106,9 @@ def handle_http_exception(err: HTTPException) -> Response:
             messages = {"_schema": [err.description or "invalid request"]}
         return problem(code, status, errors=_field_errors(messages))
     if code == "PAYLOAD_TOO_LARGE":
-        return problem(code, status, details={"limit": current_app.config["MAX_CONTENT_LENGTH"]})
+        limit = (request.max_content_length if has_request_context()
+                 else current_app.config["MAX_CONTENT_LENGTH"])
+        return problem(code, status, details={"limit": limit})
     if code == "NOT_FOUND":
         return problem(code, status, details={"what": "资源 / resource"})
     headers = data.get("headers")
