@@ -10,9 +10,11 @@ from urllib.parse import quote
 from flask import Response, current_app, request
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 from api.auth import current_actor
-from api.base import Blueprint, runtime
+from api.base import Blueprint, StrictParser, runtime
 from api.parcels import IDEMPOTENCY_HEADER, idempotency_key, respond
 from workflow.documents import queries
 from workflow.documents.services import file_document
@@ -21,8 +23,25 @@ from workflow.errors import ValidationFailed
 from workflow.models.documents import DOCUMENT_KINDS
 from workflow.payloads.fields import MAX_ID
 
-blp = Blueprint("documents", __name__, url_prefix="/api/v1",
-                description="Documents filed with records and portal applications")
+
+class MultipartParser(StrictParser):
+    """Adds the ``multipart`` location: a form's fields and its files read as one."""
+
+    __location_map__ = {**StrictParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: Any, schema: Schema) -> MultiDictProxy:
+        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+class DocumentsBlueprint(Blueprint):
+    ARGUMENTS_PARSER = MultipartParser()
+    # One multipart request body in the OpenAPI document: the file and its fields together.
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, "multipart": "multipart/form-data"}
+
+
+blp = DocumentsBlueprint("documents", __name__, url_prefix="/api/v1",
+                         description="Documents filed with records and portal applications")
 
 # The upload endpoints accept bodies up to the document limit (the rest of the API keeps
 # LANDFLOW_MAX_BODY_BYTES); a multipart body carries a little more than the file.
@@ -47,17 +66,14 @@ def document_store() -> DocumentStore:
 
 
 class UploadForm(Schema):
+    file = Upload(required=True, metadata={
+        "description": "PDF, PNG or JPEG (judged from the content, not the name)"})
     kind = fields.String(required=True, validate=validate.OneOf(DOCUMENT_KINDS), metadata={
         "description": "land_use_plan_package 一书四方案, grant_contract 出让合同, "
                        "idle_land_determination 闲置土地认定书, "
                        "completion_survey 竣工验收测量报告"})
     record_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID),
                                metadata={"description": "the parcel's record it belongs to"})
-
-
-class UploadFile(Schema):
-    file = Upload(required=True, metadata={
-        "description": "PDF, PNG or JPEG (judged from the content, not the name)"})
 
 
 class DocumentOut(Schema):
@@ -81,8 +97,8 @@ class DocumentList(Schema):
     items = fields.List(fields.Nested(DocumentOut))
 
 
-def _upload(form: dict[str, Any], files: dict[str, Any], **target: Any) -> Any:
-    upload = files["file"]
+def _upload(form: dict[str, Any], **target: Any) -> Any:
+    upload = form["file"]
     limit = runtime().settings.documents_max_bytes
     data = upload.stream.read(limit + 1)
     if not isinstance(data, bytes):
@@ -96,14 +112,13 @@ def _upload(form: dict[str, Any], files: dict[str, Any], **target: Any) -> Any:
 
 
 @blp.route("/parcels/<int:parcel_id>/documents", methods=["POST"])
-@blp.arguments(UploadForm, location="form")
-@blp.arguments(UploadFile, location="files")
+@blp.arguments(UploadForm, location="multipart")
 @blp.response(201, DocumentOut)
 @blp.doc(parameters=[IDEMPOTENCY_HEADER])
-def upload_for_parcel(form: dict[str, Any], files: dict[str, Any], parcel_id: int) -> Any:
+def upload_for_parcel(form: dict[str, Any], parcel_id: int) -> Any:
     """File a document for a parcel or one of its records (clerk; approver: idle-land
     determination). Stored by its SHA-256, which the parcel's audit event records."""
-    return _upload(form, files, parcel_id=parcel_id)
+    return _upload(form, parcel_id=parcel_id)
 
 
 @blp.route("/parcels/<int:parcel_id>/documents", methods=["GET"])
@@ -114,14 +129,12 @@ def list_for_parcel(parcel_id: int) -> Any:
 
 
 @blp.route("/portal/applications/<portal_no>/documents", methods=["POST"])
-@blp.arguments(UploadForm, location="form")
-@blp.arguments(UploadFile, location="files")
+@blp.arguments(UploadForm, location="multipart")
 @blp.response(201, DocumentOut)
 @blp.doc(parameters=[IDEMPOTENCY_HEADER])
-def upload_for_application(form: dict[str, Any], files: dict[str, Any], portal_no: str
-                           ) -> Any:
+def upload_for_application(form: dict[str, Any], portal_no: str) -> Any:
     """File the applicant's material for one of the portal's applications (portal)."""
-    return _upload(form, files, portal_no=portal_no)
+    return _upload(form, portal_no=portal_no)
 
 
 @blp.route("/portal/applications/<portal_no>/documents", methods=["GET"])

@@ -76,7 +76,8 @@ def problem(code: str, status: int | None = None, *, details: dict[str, Any] | N
 def _field_errors(messages: Any) -> dict[str, Any]:
     """webargs nests errors under the location ("json", "query"); keep the field names."""
     if isinstance(messages, dict) and set(messages) <= {"json", "query", "headers", "form",
-                                                         "view_args", "path", "files"}:
+                                                         "view_args", "path", "files",
+                                                         "multipart"}:
         merged: dict[str, Any] = {}
         for loc, errs in messages.items():
             if isinstance(errs, dict):
