@@ -94,15 +94,12 @@ def _configure_structlog() -> None:
     )
 
 
-def configure_logging(fmt: str = "json", level: str = "INFO",
-                      stream: TextIO | None = None) -> logging.Handler:
-    """Send every log line of the process (structlog's and the standard library's) to
-    ``stream`` (stderr), as JSON lines or, with ``fmt="console"``, for a person reading a
-    terminal. Idempotent: a second call replaces the handler of the first."""
+def make_formatter(fmt: str = "json") -> logging.Formatter:
+    """The formatter every handler of the process uses: structlog's chain for lines from the
+    standard library too, secrets masked last, rendered as JSON (or for a console)."""
     renderer: Any = (structlog.dev.ConsoleRenderer(colors=False) if fmt == "console"
                      else structlog.processors.JSONRenderer(ensure_ascii=False, default=str))
-    _configure_structlog()
-    formatter = structlog.stdlib.ProcessorFormatter(
+    return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_shared(),
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
@@ -111,9 +108,17 @@ def configure_logging(fmt: str = "json", level: str = "INFO",
             renderer,
         ],
     )
+
+
+def configure_logging(fmt: str = "json", level: str = "INFO",
+                      stream: TextIO | None = None) -> logging.Handler:
+    """Send every log line of the process (structlog's and the standard library's) to
+    ``stream`` (stderr), as JSON lines or, with ``fmt="console"``, for a person reading a
+    terminal. Idempotent: a second call replaces the handler of the first."""
+    _configure_structlog()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(formatter)
+    handler.setFormatter(make_formatter(fmt))
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)
