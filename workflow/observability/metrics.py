@@ -126,6 +126,7 @@ def lag_samples(session: Session, now: datetime, today: date) -> list[LagSample]
     runs = session.execute(select(func.count()).select_from(SweepRun)).scalar_one()
     if last is not None:
         as_of, finished = last
+        assert finished is not None  # selected for it
         out.append(LagSample(
             "landflow_sweep_last_finished_age_seconds",
             "Seconds since the last sweep finished", max((now - finished).total_seconds(), 0)))
