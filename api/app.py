@@ -28,6 +28,7 @@ from api.inputs import check_path_and_query
 from api.observe import register_observation
 from workflow.codes import CODES
 from workflow.config import Settings
+from workflow.documents.store import store_for
 from workflow.observability.logs import configure_logging
 from workflow.payloads.fields import date_window
 from workflow.runtime import Runtime
@@ -81,6 +82,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["landflow"] = runtime
+    # Built now, so that a document store that cannot work (s3 without boto3 or a bucket, an
+    # unknown kind) stops the server at start with one sentence, not the first upload.
+    app.extensions["landflow.documents"] = store_for(settings)
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(parcels.blp)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.api.test_portal_http import application
 from tests.factories import PRE_APPROVAL_RECORDS
-from workflow.documents.store import LocalStore, S3Store
+from workflow.documents.store import LocalStore, S3Store, store_for
 from workflow.models import AuditEvent, Document
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -209,6 +209,7 @@ def test_an_s3_compatible_store_keeps_and_returns_the_bytes(client, world, app, 
         runtime.settings = replace(runtime.settings, documents_store="s3",
                                    s3_bucket="landflow-docs", s3_prefix="shizhu/",
                                    s3_region="cn-north-1")
+        app.extensions["landflow.documents"] = store_for(runtime.settings)
         pid = world.parcel_in("planned")
         r = upload(client, pid, PDF)
         assert r.status_code == 201, r.get_json()
@@ -220,3 +221,14 @@ def test_an_s3_compatible_store_keeps_and_returns_the_bytes(client, world, app, 
         assert obj["Body"].read() == PDF and obj["ContentType"] == "application/pdf"
         got = client.get(f"/api/v1/documents/{r.get_json()['id']}/content")
         assert got.status_code == 200 and got.data == PDF
+
+
+def test_a_store_that_cannot_work_stops_the_app_at_start(runtime):
+    from api import create_app
+
+    runtime.settings = replace(runtime.settings, documents_store="s3", s3_bucket="")
+    with pytest.raises(RuntimeError, match="LANDFLOW_S3_BUCKET"):
+        create_app(runtime=runtime, testing=True)
+    runtime.settings = replace(runtime.settings, documents_store="ftp")
+    with pytest.raises(RuntimeError, match="local or s3"):
+        create_app(runtime=runtime, testing=True)
