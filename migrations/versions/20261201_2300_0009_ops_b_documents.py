@@ -1,7 +1,7 @@
 """documents: files filed with records and portal applications, stored by SHA-256
 
 Revision ID: 0009_ops_b
-Revises: 0008
+Revises: 0009_law_d (re-chained after merging main; was 0008)
 Create Date: 2026-12-01 23:00:00+00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_ops_b'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009_law_d'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
