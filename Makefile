@@ -45,7 +45,7 @@ seed: migrate
 run: fonts seed
 	@echo "Landflow on $$($(LANDFLOW) config --get public_url)  (docs: /docs, OpenAPI: /api/v1/openapi.json)"
 	$(BIN)/gunicorn --bind "$$($(LANDFLOW) config --get host):$$($(LANDFLOW) config --get port)" \
-	  --workers "$$($(LANDFLOW) config --get workers)" --access-logfile - wsgi:app
+	  --workers "$$($(LANDFLOW) config --get workers)" wsgi:app
 
 demo: seed
 	$(LANDFLOW) demo

@@ -9,6 +9,7 @@ one sentence on stderr and exit status 1, not a traceback.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -17,6 +18,7 @@ from flask.cli import FlaskGroup, ScriptInfo
 from sqlalchemy.exc import DBAPIError
 
 from workflow.config import ConfigError
+from workflow.observability.logs import configure_logging
 
 from .app import create_app
 from .commands import config_command
@@ -25,7 +27,12 @@ FLASK_ONLY_OPTIONS = {"env_file", "app", "debug"}
 
 
 def _create_app() -> Flask:
-    return create_app()
+    app = create_app()
+    if not os.environ.get("LANDFLOW_LOG_LEVEL"):
+        # A command prints what it did; its log lines (one per transition a demo or a sweep
+        # fires) are for when they are asked for.
+        configure_logging(app.extensions["landflow"].settings.log_format, "WARNING")
+    return app
 
 
 class LandflowGroup(FlaskGroup):

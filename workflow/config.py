@@ -130,6 +130,42 @@ SPECS: tuple[Spec, ...] = (
          "private and link-local are refused otherwise; cloud metadata always)"),
     Spec("webhook_ports", "LANDFLOW_WEBHOOK_PORTS", str, "`80,443,8080,8443`",
          "ports webhooks may be sent to (ranges like `8000-8999` allowed)"),
+    Spec("console_session_minutes", "LANDFLOW_CONSOLE_SESSION_MINUTES", int, "`480`",
+         "how long a console sign-in lasts"),
+    Spec("console_cookie_secure", "LANDFLOW_CONSOLE_COOKIE_SECURE", bool, "`true`",
+         "console cookies are `Secure` (browsers keep them on `https://` and on "
+         "`http://127.0.0.1`/`localhost`); `false` only for plain HTTP elsewhere"),
+    Spec("metrics_token", "LANDFLOW_METRICS_TOKEN", str, "—",
+         "a bearer token that may read `/metrics` from any address", secret=True),
+    Spec("metrics_networks", "LANDFLOW_METRICS_NETWORKS", str, "`127.0.0.0/8,::1/128`",
+         "client networks that may read `/metrics` without the token (empty: token "
+         "only; neither: no `/metrics`)"),
+    Spec("metrics_dir", "LANDFLOW_METRICS_DIR", str,
+         "— (gunicorn with several workers: a temporary directory)",
+         "the directory gunicorn's workers share their metrics through (prometheus-client "
+         "multiprocess mode; emptied at server start); set it so that `landflow deliver` and "
+         "`sweep` count into the same figures. Read from the environment only when the "
+         "process starts"),
+    Spec("log_format", "LANDFLOW_LOG_FORMAT", str, "`json`",
+         "log lines on stderr: one JSON object a line, or `console` for a person at a terminal"),
+    Spec("log_level", "LANDFLOW_LOG_LEVEL", str, "`INFO`",
+         "the lowest level logged (`landflow` commands: `WARNING` unless set in the "
+         "environment)"),
+    Spec("documents_store", "LANDFLOW_DOCUMENTS_STORE", str, "`local`",
+         "where documents' bytes live: `local` (a directory) or `s3` (an S3-compatible "
+         "bucket; `pip install 'landflow[s3]'`, credentials from the usual `AWS_*` variables)"),
+    Spec("documents_dir", "LANDFLOW_DOCUMENTS_DIR", str, "`<repo>/var/documents`",
+         "the local store's directory"),
+    Spec("documents_max_bytes", "LANDFLOW_DOCUMENTS_MAX_BYTES", int, "`20971520` (20 MiB)",
+         "the largest document accepted (413 `DOCUMENT_TOO_LARGE`); upload endpoints "
+         "only, the JSON API keeps `max_body_bytes`"),
+    Spec("s3_bucket", "LANDFLOW_S3_BUCKET", str, "—", "the S3 bucket of the document store"),
+    Spec("s3_prefix", "LANDFLOW_S3_PREFIX", str, "`documents/`", "key prefix in that bucket"),
+    Spec("s3_endpoint_url", "LANDFLOW_S3_ENDPOINT_URL", str, "—",
+         "the endpoint of an S3-compatible service (MinIO, Ceph…)"),
+    Spec("s3_region", "LANDFLOW_S3_REGION", str, "—", "the bucket's region"),
+    Spec("pg_bin_dir", "LANDFLOW_PG_BIN_DIR", str, "`/usr/lib/postgresql/15/bin`",
+         "where `pg_dump`/`pg_restore` are (else `PATH`) for `landflow backup`/`restore`"),
     Spec("config", CONFIG_ENV, str, "`<repo>/landflow.toml` if present",
          "the configuration file (TOML, keys as in the first column)", env_only=True),
     Spec("law_overrides", "LANDFLOW_LAW_OVERRIDES", str, "—",
@@ -172,6 +208,32 @@ class Settings:
     # Non-public networks webhooks may reach (comma-separated CIDRs), and the ports they may use.
     webhook_private_networks: str = ""
     webhook_ports: str = "80,443,8080,8443"
+    # The browser console: how long a sign-in lasts, and whether its cookies are sent over
+    # HTTPS only (turn off only for plain-HTTP use away from localhost).
+    console_session_minutes: int = 480
+    console_cookie_secure: bool = True
+    # --- operations (issue 14 items 9-13) ---
+    # /metrics: a bearer token that may scrape it from anywhere, and the client networks that
+    # may scrape it without one (comma-separated CIDRs). With neither, /metrics is 404.
+    metrics_token: str = field(default="", repr=False)
+    metrics_networks: str = "127.0.0.0/8,::1/128"
+    # gunicorn with several workers: a directory the workers share their samples through
+    # (prometheus-client's multiprocess mode; emptied by gunicorn.conf.py at start).
+    metrics_dir: str = ""
+    # Logs: "json" (one JSON object a line, for a collector) or "console" (for a person).
+    log_format: str = "json"
+    log_level: str = "INFO"
+    # Documents: where their bytes live ("local": a directory; "s3": an S3-compatible bucket,
+    # needs the optional extra ``landflow[s3]``), and the largest file accepted.
+    documents_store: str = "local"
+    documents_dir: str = str(PROJECT_ROOT / "var" / "documents")
+    documents_max_bytes: int = 20 * 1024 * 1024
+    s3_bucket: str = ""
+    s3_prefix: str = "documents/"
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    # Where pg_dump and pg_restore are (``landflow backup``/``restore`` on PostgreSQL).
+    pg_bin_dir: str = "/usr/lib/postgresql/15/bin"
 
     @property
     def public_base_url(self) -> str:
@@ -271,6 +333,21 @@ _DEFAULTS: dict[str, Callable[[dict[str, tuple[Any, str]]], Any]] = {
     "webhook_deadline_s": lambda _: 20.0,
     "webhook_private_networks": lambda _: "",
     "webhook_ports": lambda _: "80,443,8080,8443",
+    "console_session_minutes": lambda _: 480,
+    "console_cookie_secure": lambda _: True,
+    "metrics_token": lambda _: "",
+    "metrics_networks": lambda _: "127.0.0.0/8,::1/128",
+    "metrics_dir": lambda _: os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""),
+    "log_format": lambda _: "json",
+    "log_level": lambda _: "INFO",
+    "documents_store": lambda _: "local",
+    "documents_dir": lambda _: str(PROJECT_ROOT / "var" / "documents"),
+    "documents_max_bytes": lambda _: 20 * 1024 * 1024,
+    "s3_bucket": lambda _: "",
+    "s3_prefix": lambda _: "documents/",
+    "s3_endpoint_url": lambda _: "",
+    "s3_region": lambda _: "",
+    "pg_bin_dir": lambda _: "/usr/lib/postgresql/15/bin",
     "config": lambda _: "",
     "law_overrides": lambda _: "",
 }
@@ -337,3 +414,12 @@ def markdown_table() -> str:
         key = "—" if s.env_only else f"`{s.name}`"
         lines.append(f"| {key} | `{s.env}` | {s.default_doc} | {s.meaning} |")
     return "\n".join(lines) + "\n"
+
+
+def metrics_dir_from_env(env: os._Environ[str] | dict[str, str] | None = None) -> str:
+    """``LANDFLOW_METRICS_DIR``, or prometheus-client's own ``PROMETHEUS_MULTIPROC_DIR``.
+
+    Read before prometheus-client is imported (``workflow.observability.metrics``): the
+    library picks its multiprocess mode from the environment at import time."""
+    env = os.environ if env is None else env
+    return env.get("LANDFLOW_METRICS_DIR") or env.get("PROMETHEUS_MULTIPROC_DIR") or ""

@@ -1,7 +1,7 @@
 """certificate serials per year
 
 Revision ID: 0009_ops_a
-Revises: 0009_law_d
+Revises: 0009_ops_b
 Create Date: 2026-12-01 23:00:00.000000+00:00
 
 Certificate numbers restart each year (渝(2025)石柱县不动产权第0000001号): the last serial
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_ops_a'
-down_revision: str | None = '0009_law_d'
+down_revision: str | None = '0009_ops_b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
