@@ -537,3 +537,22 @@ def iter_rows(result: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield from result["items"]
 
 
+
+
+SUMMARY_COLUMNS = ("cohort", "parcels", "approved_m2", "supplied_m2", "supply_rate",
+                   "approved_unexpropriated_m2", "expropriated_unsupplied_m2",
+                   "approved_unsupplied_m2", "supplied_unused_m2")
+INDICATOR_COLUMNS = ("seq", "key", "name.zh", "name.en", "unit", "nature", "cumulative",
+                     "value_2020", "target_2025", "value", "status", "basis")
+
+
+def summary_table(result: dict[str, Any]) -> Table:
+    """``unsupplied_summary`` as a file: one row per approval cohort."""
+    suffix = f"-{result['township']}" if result.get("township") else ""
+    return Table(f"unsupplied-summary-{result['as_of']}{suffix}", SUMMARY_COLUMNS,
+                 result["cohorts"])
+
+
+def indicators_table(result: dict[str, Any]) -> Table:
+    """``indicators`` as a file: one row per indicator of 专栏3."""
+    return Table(f"indicators-{result['as_of']}", INDICATOR_COLUMNS, result["items"])
