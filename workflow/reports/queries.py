@@ -10,6 +10,11 @@ Categories (RULES.md §3.1, working definitions, version 1):
 - 征而未供 ``expropriated_unsupplied``: expropriated by ``as_of``, not yet supplied;
 - 批而未供 ``approved_unsupplied``: approved, not yet supplied (a lapsed approval leaves the base);
 - 供而未用 ``supplied_unused``: supplied, the agreed start date passed, construction not started.
+
+Stocks are areas, not parcels (§3.1: approved = 批而未征 + 征而未供 + supplied): a first supply
+of part of an approval moves that part (``first_supplied_m2``) out of 批而未供 on its date, and
+the rest stays — in 征而未供 when the land was expropriated. A re-supply after recovery changes
+no stock (the approval was supplied once).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, extract, func, or_, select, union_all
+from sqlalchemy import and_, case, extract, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, load_only
 
 from workflow import law
@@ -59,6 +64,22 @@ def _township_id(session: Session, township: str | None, actor: Actor) -> int | 
 
 def _total_area() -> Any:
     return Parcel.total_m2
+
+
+def _first_supply() -> Any:
+    """The area of the approval its first supply covered."""
+    return func.coalesce(Parcel.first_supplied_m2, Parcel.total_m2)
+
+
+def _supplied_area(as_of: date, *, before: bool = False) -> Any:
+    """The approved area supplied by ``as_of`` (before it, with ``before``)."""
+    by = Parcel.first_supplied_on < as_of if before else Parcel.first_supplied_on <= as_of
+    return amount(case((by, _first_supply()), else_=literal(0)))
+
+
+def _unsupplied_area(as_of: date, *, before: bool = False) -> Any:
+    """The approved area not yet supplied on ``as_of`` (批而未供, in m²)."""
+    return amount(Parcel.total_m2 - _supplied_area(as_of, before=before))
 
 
 def _converted_area() -> Any:
@@ -181,7 +202,8 @@ def idle_land_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
 # What the export rows read (``_idle_item``, ``_stock_item``): a parcel row is wide (geometry,
 # planning conditions), and an export reads it a million times. Anything else read raises.
 PARCEL_READS = (Parcel.id, Parcel.code, Parcel.ownership, Parcel.total_m2,
-                Parcel.supplied_area_m2, Parcel.approved_on, Parcel.approval_no,
+                Parcel.supplied_area_m2, Parcel.first_supplied_m2, Parcel.approved_on,
+                Parcel.approval_no,
                 Parcel.expropriated_on, Parcel.first_supplied_on, Parcel.agreed_start_date)
 IDLE_READS = (Deadline.id, Deadline.due_on, Deadline.clock_start, Deadline.amount_yuan,
               Deadline.recovery_on, Deadline.cause, Deadline.determined_on,
@@ -220,7 +242,8 @@ def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
     """The two stocks as index-only ranges, never a scan of every approved parcel:
 
     - approved but unsupplied (批而未供, and within it 批而未征 and 征而未供): (parcel_id,
-      approved_on) of parcels never supplied, or first supplied after ``as_of``;
+      approved_on) of parcels never supplied, first supplied after ``as_of``, or first supplied
+      by then in part only (the rest of the approval stays in the stock, RULES.md §3.1);
     - supplied but unused (供而未用): (deadline_id, parcel_id, due_on) of agreed-start clocks
       running on ``as_of`` and past due — a running clock is its parcel's supply, so the
       parcel need not be read unless a cohort is asked for.
@@ -246,7 +269,9 @@ def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
         cols = (Parcel.id.label("parcel_id"), Parcel.approved_on.label("approved_on"))
         unsupplied = union_all(
             narrowed(select(*cols).where(Parcel.first_supplied_on.is_(None))),
-            narrowed(select(*cols).where(Parcel.first_supplied_on > as_of))).subquery()
+            narrowed(select(*cols).where(Parcel.first_supplied_on > as_of)),
+            narrowed(select(*cols).where(Parcel.first_supplied_m2 < Parcel.total_m2,
+                                         Parcel.first_supplied_on <= as_of))).subquery()
     if category in (None, "supplied_unused"):
         clocks = running_on("agreed_start", as_of, due_before=True, township_id=township_id)
         q = select(clocks.c.deadline_id, clocks.c.parcel_id, clocks.c.due_on)
@@ -299,7 +324,7 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
 STOCK_COLUMNS = (
     "code", "parcel_id", "township.code", "township.name", "categories", "labels", "cohort",
     "approved_on", "approval_no", "area_m2", "age_days", "expropriated_on", "supplied_on",
-    "agreed_start_date")
+    "agreed_start_date", "approved_m2", "supplied_m2")
 
 
 def unsupplied_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
@@ -332,9 +357,15 @@ def unsupplied_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None
 
 
 def _stock_item(p: Parcel, t: Township, which: int, as_of: date) -> dict[str, Any]:
+    """One row of a stock: ``area_m2`` is the area in it — the approval's unsupplied rest
+    (which 1) or its supplied, unused part (which 2)."""
+    supplied = (p.first_supplied_m2 if p.first_supplied_m2 is not None else p.total_m2) \
+        if p.first_supplied_on is not None and p.first_supplied_on <= as_of else ZERO
     if which == 2:
         cats = ["supplied_unused"]
+        area = supplied
     else:
+        area = p.total_m2 - supplied
         expropriated = p.expropriated_on is not None and p.expropriated_on <= as_of
         cats = (["expropriated_unsupplied"] if expropriated else
                 ["approved_unexpropriated"] if p.ownership == "collective" else [])
@@ -344,12 +375,13 @@ def _stock_item(p: Parcel, t: Township, which: int, as_of: date) -> dict[str, An
         "code": p.code, "parcel_id": p.id, "township": {"code": t.code, "name": t.name},
         "categories": cats, "labels": [CATEGORY_LABELS[c] for c in cats],
         "cohort": p.approved_on.year, "approved_on": p.approved_on.isoformat(),
-        "approval_no": p.approval_no, "area_m2": money(p.total_m2),
+        "approval_no": p.approval_no, "area_m2": money(area),
         "age_days": (as_of - p.approved_on).days,
         "expropriated_on": _iso(p.expropriated_on, as_of),
         "supplied_on": _iso(p.first_supplied_on, as_of),
         "agreed_start_date": p.agreed_start_date.isoformat()
         if which == 2 and p.agreed_start_date else None,
+        "approved_m2": money(p.total_m2), "supplied_m2": money(supplied),
     }
 
 
@@ -376,19 +408,19 @@ def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = No
         window = law.value("supply_rate.window_years")
         since = add_years(as_of, -window)
         area = Parcel.total_m2
-        supplied = Parcel.first_supplied_on <= as_of
-        not_supplied = or_(Parcel.first_supplied_on.is_(None), Parcel.first_supplied_on > as_of)
+        supplied, rest = _supplied_area(as_of), _unsupplied_area(as_of)
         _, clocks = _stock_sets(as_of, tid, None, "supplied_unused")
         assert clocks is not None
+        # (area summed, when) — every stock in area (RULES.md §3.1).
         sums = {
-            "supplied": supplied,
-            "expropriated_unsupplied": and_(Parcel.expropriated_on <= as_of, not_supplied),
-            "approved_unexpropriated": and_(
-                Parcel.ownership == "collective", not_supplied,
-                or_(Parcel.expropriated_on.is_(None), Parcel.expropriated_on > as_of)),
-            "supplied_unused": Parcel.id.in_(select(clocks.c.parcel_id)),
-            "window": Parcel.approved_on > since,
-            "window_supplied": and_(Parcel.approved_on > since, supplied),
+            "supplied": (supplied, None),
+            "expropriated_unsupplied": (rest, Parcel.expropriated_on <= as_of),
+            "approved_unexpropriated": (rest, and_(
+                Parcel.ownership == "collective",
+                or_(Parcel.expropriated_on.is_(None), Parcel.expropriated_on > as_of))),
+            "supplied_unused": (_first_supply(), Parcel.id.in_(select(clocks.c.parcel_id))),
+            "window": (area, Parcel.approved_on > since),
+            "window_supplied": (supplied, Parcel.approved_on > since),
         }
         cond = _approved_base(as_of)
         if tid is not None:
@@ -397,8 +429,9 @@ def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = No
         rows = s.execute(
             select(year.label("cohort"), func.count().label("parcels"),
                    amount(func.sum(area)).label("approved"),
-                   *[amount(func.coalesce(func.sum(area).filter(flag), 0)).label(k)
-                     for k, flag in sums.items()])
+                   *[amount(func.coalesce(
+                       func.sum(what) if flag is None else func.sum(what).filter(flag), 0)
+                   ).label(k) for k, (what, flag) in sums.items()])
             .where(*cond).group_by(year).order_by(year)
         ).all()
         cohorts = []
@@ -496,14 +529,23 @@ def _disposal_rate(s: Session, as_of: date) -> tuple[Decimal | None, Decimal, De
     its clock closes (resumed, recovered)."""
     jan1 = date(as_of.year, 1, 1)
     area = _total_area()
-    disposed_by = or_(and_(Parcel.first_supplied_on >= jan1, Parcel.first_supplied_on <= as_of),
-                      and_(Parcel.closed_on >= jan1, Parcel.closed_on <= as_of))
-    # The stock on 1 January: never supplied, or first supplied since — two index ranges.
+    # In area (RULES.md §3.1): the stock is what was unsupplied on 1 January; a lapse disposes
+    # of all of it, a first supply since of the part it supplied.
+    rest = _unsupplied_area(jan1, before=True)
+    disposed_area = amount(case(
+        (and_(Parcel.closed_on >= jan1, Parcel.closed_on <= as_of), rest),
+        (and_(Parcel.first_supplied_on >= jan1, Parcel.first_supplied_on <= as_of),
+         _first_supply()),
+        else_=literal(0)))
+    # The stock on 1 January: never supplied, first supplied since, or supplied in part
+    # before — three index ranges.
     stock = disposed = ZERO
-    for supply in (Parcel.first_supplied_on.is_(None), Parcel.first_supplied_on >= jan1):
+    for supply in (Parcel.first_supplied_on.is_(None), Parcel.first_supplied_on >= jan1,
+                   and_(Parcel.first_supplied_m2 < Parcel.total_m2,
+                        Parcel.first_supplied_on < jan1)):
         row = s.execute(select(
-            amount(func.coalesce(func.sum(area), 0)),
-            amount(func.coalesce(func.sum(area).filter(disposed_by), 0)))
+            amount(func.coalesce(func.sum(rest), 0)),
+            amount(func.coalesce(func.sum(disposed_area), 0)))
             .where(supply, *_approved_base(jan1))).one()
         stock, disposed = stock + row[0], disposed + row[1]
     idle_cond = [Deadline.kind == "idle_clock", Deadline.determined_on < jan1,
