@@ -1,4 +1,5 @@
-"""stocks are areas: the first supply's area, and the approvals it left partly unsupplied
+"""stocks are areas: the first supply's area, the approvals it left partly unsupplied, and the
+stocks as dated deltas (stock_flows), backfilled
 
 Revision ID: 0009_stocks
 Revises: 0008
@@ -25,6 +26,11 @@ COVER = [*OLD_COVER, 'first_supplied_m2']
 STOCK = ['id', 'closed_on', 'township_id', 'ownership', 'expropriated_on', 'total_m2']
 APPROVED = sa.text('approved_on IS NOT NULL')
 PARTLY = sa.text('first_supplied_m2 < total_m2')
+FLOW_AREAS = ['approved_m2', 'supplied_m2', 'unexpropriated_m2', 'expropriated_unsupplied_m2',
+              'supplied_unused_m2']
+FLOW_COUNTS = ['parcels', 'unsupplied_n', 'unexpropriated_n', 'expropriated_unsupplied_n',
+               'supplied_unused_n', 'idle_n']
+FLOW_COVER = ['cohort', *FLOW_AREAS, *FLOW_COUNTS]
 
 
 def _cover_indexes(batch_op: object, cover: list[str]) -> None:
@@ -54,8 +60,108 @@ def upgrade() -> None:
                                                   'first_supplied_m2'],
                               postgresql_where=PARTLY, sqlite_where=PARTLY)
 
+    # The auditors' stocks as dated deltas (workflow.stockflows), summed up to any as_of.
+    op.create_table(
+        'stock_flows',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('township_id', sa.Integer(), nullable=False),
+        sa.Column('cohort', sa.SmallInteger(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        *[sa.Column(c, sa.Integer(), nullable=False) for c in FLOW_COUNTS[:1]],
+        *[sa.Column(c, AMOUNT, nullable=False) for c in FLOW_AREAS],
+        *[sa.Column(c, sa.Integer(), nullable=False) for c in FLOW_COUNTS[1:]],
+        sa.ForeignKeyConstraint(['township_id'], ['townships.id'],
+                                name=op.f('fk_stock_flows_township_id_townships')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_flows')),
+    )
+    with op.batch_alter_table('stock_flows', schema=None) as batch_op:
+        batch_op.create_index('ix_stock_flows_day', ['day'], unique=False,
+                              postgresql_include=FLOW_COVER)
+        batch_op.create_index('ix_stock_flows_township_day', ['township_id', 'day'],
+                              unique=False, postgresql_include=FLOW_COVER)
+    backfill_stock_flows(op.get_bind())
+
+
+def _greatest(dialect: str, *xs: str) -> str:
+    """The latest of dates, NULL if any is NULL (on both dialects)."""
+    out = xs[0]
+    for x in xs[1:]:
+        out = f"(CASE WHEN {out} IS NULL OR {x} IS NULL THEN NULL WHEN {x} > {out} THEN {x} " \
+              f"ELSE {out} END)"
+    return out
+
+
+def _least_end(a: str, b: str) -> str:
+    """The earlier of two interval ends, NULL meaning 'for good'."""
+    return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL THEN {a} WHEN {b} < {a} THEN {b} " \
+           f"ELSE {a} END)"
+
+
+def backfill_stock_flows(bind: sa.engine.Connection) -> None:
+    """The deltas of every approved parcel and every agreed-start and idle-land clock, as
+    workflow.stockflows computes them at each step (a frozen copy in SQL: each stock is a value
+    held over [start, end) of effective dates, +value on start, -value on end)."""
+    d = bind.dialect.name
+    year = ("CAST(strftime('%Y', p.approved_on) AS INTEGER)" if d == "sqlite"
+            else "CAST(EXTRACT(YEAR FROM p.approved_on) AS INTEGER)")
+    plus1 = "date(d.due_on, '+1 day')" if d == "sqlite" else "(d.due_on + 1)"
+    supplied = ("(CASE WHEN p.first_supplied_on IS NULL THEN 0 "
+                "ELSE coalesce(p.first_supplied_m2, p.total_m2) END)")
+    whole = ("(CASE WHEN p.first_supplied_on IS NOT NULL AND "
+             "coalesce(p.first_supplied_m2, p.total_m2) >= p.total_m2 THEN 1 ELSE 0 END)")
+    a, c, e, f = "p.approved_on", "p.closed_on", "p.expropriated_on", "p.first_supplied_on"
+    fs = _greatest(d, a, f)
+    es = _greatest(d, a, e)
+    parcels = "parcels p WHERE p.approved_on IS NOT NULL"
+    clocks = ("deadlines d JOIN parcels p ON p.id = d.parcel_id "
+              "WHERE p.approved_on IS NOT NULL AND d.kind = '{kind}'")
+    specs = [  # (from, township, start, end, extra condition, values)
+        (parcels, "p.township_id", a, c, "", {"parcels": "1", "approved_m2": "p.total_m2",
+                                               "unsupplied_n": "1"}),
+        (parcels, "p.township_id", fs, c, "", {"supplied_m2": supplied,
+                                                "unsupplied_n": f"-{whole}"}),
+        (parcels, "p.township_id", es, c, "", {"expropriated_unsupplied_m2": "p.total_m2",
+                                                "expropriated_unsupplied_n": "1"}),
+        (parcels, "p.township_id", _greatest(d, es, f), c, "",
+         {"expropriated_unsupplied_m2": f"-{supplied}",
+          "expropriated_unsupplied_n": f"-{whole}"}),
+        (parcels, "p.township_id", a, _least_end(e, c), " AND p.ownership = 'collective'",
+         {"unexpropriated_m2": "p.total_m2", "unexpropriated_n": "1"}),
+        (parcels, "p.township_id", fs, _least_end(e, c), " AND p.ownership = 'collective'",
+         {"unexpropriated_m2": f"-{supplied}", "unexpropriated_n": f"-{whole}"}),
+        (clocks.format(kind="agreed_start"), "coalesce(d.township_id, p.township_id)",
+         _greatest(d, "d.opened_on", plus1), "d.closed_on", "",
+         {"supplied_unused_m2": "coalesce(p.first_supplied_m2, p.total_m2)",
+          "supplied_unused_n": "1"}),
+        (clocks.format(kind="idle_clock"), "coalesce(d.township_id, p.township_id)",
+         _greatest(d, "d.opened_on", "d.due_on"), "d.closed_on", "", {"idle_n": "1"}),
+    ]
+    fields = FLOW_COUNTS[:1] + FLOW_AREAS + FLOW_COUNTS[1:]
+    parts = []
+    for source, township, start, end, extra, values in specs:
+        def row(day: str, sign: str, values: dict[str, str] = values,
+                township: str = township) -> str:
+            cols = ", ".join(f"{sign}({values[k]}) AS {k}" if k in values else f"0 AS {k}"
+                             for k in fields)
+            return f"SELECT {township} AS township_id, {year} AS cohort, {day} AS day, {cols}"
+        parts.append(f"{row(start, '')} FROM {source}{extra} AND {start} IS NOT NULL "
+                     f"AND ({end} IS NULL OR {end} > {start})")
+        parts.append(f"{row(end, '-')} FROM {source}{extra} AND {start} IS NOT NULL "
+                     f"AND {end} IS NOT NULL AND {end} > {start}")
+    sums = ", ".join(f"sum({k})" for k in fields)
+    nonzero = " OR ".join(f"sum({k}) <> 0" for k in fields)
+    bind.execute(sa.text("DELETE FROM stock_flows"))
+    bind.execute(sa.text(
+        f"INSERT INTO stock_flows (township_id, cohort, day, {', '.join(fields)}) "
+        f"SELECT township_id, cohort, day, {sums} FROM ({' UNION ALL '.join(parts)}) AS flows "
+        f"GROUP BY township_id, cohort, day HAVING {nonzero}"))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('stock_flows', schema=None) as batch_op:
+        batch_op.drop_index('ix_stock_flows_township_day')
+        batch_op.drop_index('ix_stock_flows_day')
+    op.drop_table('stock_flows')
     with op.batch_alter_table('parcels', schema=None) as batch_op:
         batch_op.drop_index('ix_parcels_partly_supplied')
         batch_op.drop_index('ix_parcels_township_approval_cover')

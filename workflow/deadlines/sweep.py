@@ -25,6 +25,7 @@ from workflow.models import Deadline, OutboxCounter, OutboxEvent, Parcel, SweepR
 from workflow.models.base import UTCDateTime
 from workflow.models.sql import add_days, date_text, json_obj
 from workflow.runtime import Runtime
+from workflow.stockflows import compact
 from workflow.uow import UnitOfWork, command
 
 
@@ -166,6 +167,9 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
     def finish(uow: UnitOfWork) -> None:
         row = uow.session.get(SweepRun, run_id)
         assert row is not None
+        # The day's appended stock deltas, merged (workflow.stockflows).
+        while compact(uow.session):
+            pass
         row.lapsed, row.events, row.finished_at = report.lapsed, report.events, uow.now()
 
     command(runtime.uow(), SYSTEM, finish)

@@ -3,6 +3,7 @@
 from workflow.models.accounts import Account, ApiToken
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.deadlines import Deadline, SweepRun
+from workflow.models.flows import StockFlow
 from workflow.models.idempotency import IdempotencyKey
 from workflow.models.ledgers import (
     FarmlandCredit,
@@ -39,6 +40,7 @@ __all__ = [
     "AuditHead",
     "County",
     "Deadline",
+    "StockFlow",
     "SweepRun",
     "FarmlandCredit",
     "FarmlandPairing",

@@ -32,7 +32,8 @@ from workflow.access import AUDIT_READERS, Actor, require
 from workflow.canonical import money
 from workflow.deadlines.calendar import add_years
 from workflow.errors import ValidationFailed
-from workflow.models import County, Deadline, LandTicket, Parcel, PlanIndicator, Township
+from workflow.models import County, Deadline, LandTicket, Parcel, PlanIndicator, StockFlow, Township
+from workflow.models.flows import AREAS, FIELDS
 from workflow.models.parcel import BBox, in_bbox
 from workflow.models.repository import find_township
 from workflow.models.sql import amount
@@ -92,6 +93,24 @@ def _ratio(num: Decimal, den: Decimal) -> str | None:
     return str((num / den).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
+def _flow_sums(s: Session, as_of: date, township_id: int | None, *,
+               cohort: int | None = None, by_cohort: bool = False) -> Any:
+    """The stock deltas (``workflow.stockflows``) summed up to ``as_of``: the stocks as of
+    that date, per approval cohort or in all."""
+    cols = [(amount(func.coalesce(func.sum(getattr(StockFlow, f)), 0)) if f in AREAS else
+             func.coalesce(func.sum(getattr(StockFlow, f)), 0)).label(f) for f in FIELDS]
+    q = select(*cols).where(StockFlow.day <= as_of)
+    if township_id is not None:
+        q = q.where(StockFlow.township_id == township_id)
+    if cohort is not None:
+        q = q.where(StockFlow.cohort == cohort)
+    if by_cohort:
+        q = q.add_columns(StockFlow.cohort).group_by(StockFlow.cohort).order_by(
+            StockFlow.cohort)
+        return s.execute(q).all()
+    return s.execute(q).one()
+
+
 # --- idle land ---------------------------------------------------------------------------------
 
 
@@ -148,7 +167,10 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
         if bbox is not None:
             ids = (select(ids).join(Parcel, Parcel.id == ids.c.parcel_id)
                    .where(*in_bbox(bbox)).subquery())
-        total = s.execute(select(func.count()).select_from(ids)).scalar_one()
+        if bbox is None:  # counted from the stock deltas, not row by row
+            total = int(_flow_sums(s, as_of, _township_id(s, township, actor)).idle_n)
+        else:
+            total = s.execute(select(func.count()).select_from(ids)).scalar_one()
         # The page is cut from the index rows first; only its rows are then read in full.
         chosen = (select(ids.c.deadline_id, ids.c.due_on)
                   .order_by(ids.c.due_on, ids.c.deadline_id)
@@ -296,12 +318,18 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
     with uow:
         s = uow.session
         as_of = as_of or uow.today()
-        first, second = _stock_sets(as_of, _township_id(s, township, actor), cohort, category,
-                                    bbox)
-        n1 = s.execute(select(func.count()).select_from(first)).scalar_one() if first is not \
-            None else 0
-        n2 = s.execute(select(func.count()).select_from(second)).scalar_one() if second is \
-            not None else 0
+        tid = _township_id(s, township, actor)
+        first, second = _stock_sets(as_of, tid, cohort, category, bbox)
+        if bbox is None:  # counted from the stock deltas, not row by row
+            sums = _flow_sums(s, as_of, tid, cohort=cohort)
+            n1 = int(getattr(sums, LIST_COUNTS.get(category or "", "unsupplied_n"))) \
+                if first is not None else 0
+            n2 = int(sums.supplied_unused_n) if second is not None else 0
+        else:
+            n1 = s.execute(select(func.count()).select_from(first)).scalar_one() \
+                if first is not None else 0
+            n2 = s.execute(select(func.count()).select_from(second)).scalar_one() \
+                if second is not None else 0
         offset, limit = (page - 1) * per_page, per_page
         ids1: list[int] = []
         ids2: list[int] = []
@@ -320,6 +348,10 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
         return {"as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
                 "items": items, "total": n1 + n2, "page": page, "per_page": per_page}
 
+
+# The flow column that counts the first part of the list, by category.
+LIST_COUNTS = {"approved_unexpropriated": "unexpropriated_n",
+               "expropriated_unsupplied": "expropriated_unsupplied_n"}
 
 STOCK_COLUMNS = (
     "code", "parcel_id", "township.code", "township.name", "categories", "labels", "cohort",
@@ -398,8 +430,77 @@ def _iso(d: date | None, as_of: date) -> str | None:
 def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
                        township: str | None = None) -> dict[str, Any]:
     """Per approval cohort: approved, supplied and each stock; and the rolling supply rate.
-    One pass over a covering index (no table page is read): every figure is a filtered sum,
-    and 供而未用 is a membership test against the small set of overdue agreed-start clocks."""
+    The stocks are the deltas of ``stock_flows`` summed up to ``as_of`` (a few hundred
+    thousand small rows at a million parcels, whatever the date); the rolling window's first,
+    partial year is summed from its approvals (one index range). Equal to
+    ``unsupplied_summary_rows``, the row-level definition (a property test keeps them so)."""
+    require(actor, AUDIT_READERS)
+    with uow:
+        s = uow.session
+        as_of = as_of or uow.today()
+        tid = _township_id(s, township, actor)
+        window = law.value("supply_rate.window_years")
+        since = add_years(as_of, -window)
+        cohorts, w_approved, w_supplied = [], ZERO, ZERO
+        for r in _flow_sums(s, as_of, tid, by_cohort=True):
+            if not r.parcels:
+                continue
+            cohorts.append(_cohort(int(r.cohort), r.parcels, r.approved_m2, r.supplied_m2,
+                                   r.unexpropriated_m2, r.expropriated_unsupplied_m2,
+                                   r.supplied_unused_m2))
+            if r.cohort > since.year:
+                w_approved += r.approved_m2
+                w_supplied += r.supplied_m2
+        # The window's first year counts from the day after ``since``: its approvals, read.
+        cond = [*_approved_base(as_of), Parcel.approved_on > since,
+                Parcel.approved_on <= date(since.year, 12, 31)]
+        if tid is not None:
+            cond.append(Parcel.township_id == tid)
+        first_year = s.execute(select(
+            amount(func.coalesce(func.sum(Parcel.total_m2), 0)),
+            amount(func.coalesce(func.sum(_supplied_area(as_of)), 0))).where(*cond)).one()
+        w_approved += first_year[0]
+        w_supplied += first_year[1]
+        return _summary(as_of, township, cohorts, window, since, w_approved, w_supplied)
+
+
+def _cohort(cohort: int, parcels: int, approved: Decimal, supplied: Decimal,
+            unexpropriated: Decimal, expropriated_unsupplied: Decimal,
+            supplied_unused: Decimal) -> dict[str, Any]:
+    approved = approved or ZERO
+    return {
+        "cohort": cohort, "parcels": int(parcels), "approved_m2": money(approved),
+        "supplied_m2": money(supplied),
+        "approved_unexpropriated_m2": money(unexpropriated),
+        "expropriated_unsupplied_m2": money(expropriated_unsupplied),
+        "approved_unsupplied_m2": money(approved - supplied),
+        "supplied_unused_m2": money(supplied_unused),
+        "supply_rate": _ratio(supplied, approved),
+    }
+
+
+def _summary(as_of: date, township: str | None, cohorts: list[dict[str, Any]], window: int,
+             since: date, w_approved: Decimal, w_supplied: Decimal) -> dict[str, Any]:
+    rate = _ratio(w_supplied, w_approved)
+    minimum = law.value("supply_rate.min")
+    keys = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",
+            "supplied_unused")
+    totals = {k: money(sum((Decimal(c[f"{k}_m2"]) for c in cohorts), ZERO)) for k in keys}
+    return {
+        "as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
+        "township": township, "cohorts": cohorts, "stock_m2": totals,
+        "rolling": {"window_years": window, "from": since.isoformat(),
+                    "approved_m2": money(w_approved), "supplied_m2": money(w_supplied),
+                    "supply_rate": rate, "minimum": str(minimum),
+                    "below_minimum": rate is not None and Decimal(rate) < minimum},
+    }
+
+
+def unsupplied_summary_rows(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
+                            township: str | None = None) -> dict[str, Any]:
+    """``unsupplied_summary`` computed row by row: the definition, which the stock deltas must
+    equal on every date. One pass over a covering index: every figure is a filtered sum, and
+    供而未用 is a membership test against the small set of overdue agreed-start clocks."""
     require(actor, AUDIT_READERS)
     with uow:
         s = uow.session
@@ -434,33 +535,12 @@ def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = No
                    ).label(k) for k, (what, flag) in sums.items()])
             .where(*cond).group_by(year).order_by(year)
         ).all()
-        cohorts = []
-        for r in rows:
-            approved = r.approved or ZERO
-            cohorts.append({
-                "cohort": int(r.cohort), "parcels": r.parcels, "approved_m2": money(approved),
-                "supplied_m2": money(r.supplied),
-                "approved_unexpropriated_m2": money(r.approved_unexpropriated),
-                "expropriated_unsupplied_m2": money(r.expropriated_unsupplied),
-                "approved_unsupplied_m2": money(approved - r.supplied),
-                "supplied_unused_m2": money(r.supplied_unused),
-                "supply_rate": _ratio(r.supplied, approved),
-            })
+        cohorts = [_cohort(int(r.cohort), r.parcels, r.approved or ZERO, r.supplied,
+                           r.approved_unexpropriated, r.expropriated_unsupplied,
+                           r.supplied_unused) for r in rows]
         w_approved = sum((r.window for r in rows), ZERO)
         w_supplied = sum((r.window_supplied for r in rows), ZERO)
-        rate = _ratio(w_supplied, w_approved)
-        minimum = law.value("supply_rate.min")
-        keys = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",
-                "supplied_unused")
-        totals = {k: money(sum((Decimal(c[f"{k}_m2"]) for c in cohorts), ZERO)) for k in keys}
-        return {
-            "as_of": as_of.isoformat(), "definition_version": DEFINITION_VERSION,
-            "township": township, "cohorts": cohorts, "stock_m2": totals,
-            "rolling": {"window_years": window, "from": since.isoformat(),
-                        "approved_m2": money(w_approved), "supplied_m2": money(w_supplied),
-                        "supply_rate": rate, "minimum": str(minimum),
-                        "below_minimum": rate is not None and Decimal(rate) < minimum},
-        }
+        return _summary(as_of, township, cohorts, window, since, w_approved, w_supplied)
 
 
 # --- indicators (专栏3) ------------------------------------------------------------------------
