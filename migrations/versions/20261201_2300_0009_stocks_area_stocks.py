@@ -60,25 +60,28 @@ def upgrade() -> None:
                                                   'first_supplied_m2'],
                               postgresql_where=PARTLY, sqlite_where=PARTLY)
 
-    # The auditors' stocks as dated deltas (workflow.stockflows), summed up to any as_of.
+    # The auditors' stocks as dated deltas (workflow.reports.flows), summed up to any as_of.
     op.create_table(
         'stock_flows',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('township_id', sa.Integer(), nullable=False),
         sa.Column('cohort', sa.SmallInteger(), nullable=False),
+        sa.Column('grain', sa.String(length=1), nullable=False),
         sa.Column('day', sa.Date(), nullable=False),
         *[sa.Column(c, sa.Integer(), nullable=False) for c in FLOW_COUNTS[:1]],
         *[sa.Column(c, AMOUNT, nullable=False) for c in FLOW_AREAS],
         *[sa.Column(c, sa.Integer(), nullable=False) for c in FLOW_COUNTS[1:]],
+        sa.CheckConstraint("grain IN ('D', 'M', 'Y')", name=op.f('ck_stock_flows_grain')),
         sa.ForeignKeyConstraint(['township_id'], ['townships.id'],
                                 name=op.f('fk_stock_flows_township_id_townships')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_flows')),
     )
     with op.batch_alter_table('stock_flows', schema=None) as batch_op:
-        batch_op.create_index('ix_stock_flows_day', ['day'], unique=False,
+        batch_op.create_index('ix_stock_flows_grain_day', ['grain', 'day'], unique=False,
                               postgresql_include=FLOW_COVER)
-        batch_op.create_index('ix_stock_flows_township_day', ['township_id', 'day'],
-                              unique=False, postgresql_include=FLOW_COVER)
+        batch_op.create_index('ix_stock_flows_township_grain_day',
+                              ['township_id', 'grain', 'day'], unique=False,
+                              postgresql_include=FLOW_COVER)
     backfill_stock_flows(op.get_bind())
 
 
@@ -99,7 +102,7 @@ def _least_end(a: str, b: str) -> str:
 
 def backfill_stock_flows(bind: sa.engine.Connection) -> None:
     """The deltas of every approved parcel and every agreed-start and idle-land clock, as
-    workflow.stockflows computes them at each step (a frozen copy in SQL: each stock is a value
+    workflow.reports.flows computes them at each step (a frozen copy in SQL: each stock is a value
     held over [start, end) of effective dates, +value on start, -value on end)."""
     d = bind.dialect.name
     year = ("CAST(strftime('%Y', p.approved_on) AS INTEGER)" if d == "sqlite"
@@ -150,17 +153,24 @@ def backfill_stock_flows(bind: sa.engine.Connection) -> None:
                      f"AND {end} IS NOT NULL AND {end} > {start}")
     sums = ", ".join(f"sum({k})" for k in fields)
     nonzero = " OR ".join(f"sum({k}) <> 0" for k in fields)
+    # Each delta on its day (D), in its month (M) and in its year (Y).
+    starts = ({"D": "day", "M": "date(day, 'start of month')", "Y": "date(day, 'start of year')"}
+              if d == "sqlite" else
+              {"D": "day", "M": "CAST(date_trunc('month', day) AS DATE)",
+               "Y": "CAST(date_trunc('year', day) AS DATE)"})
     bind.execute(sa.text("DELETE FROM stock_flows"))
-    bind.execute(sa.text(
-        f"INSERT INTO stock_flows (township_id, cohort, day, {', '.join(fields)}) "
-        f"SELECT township_id, cohort, day, {sums} FROM ({' UNION ALL '.join(parts)}) AS flows "
-        f"GROUP BY township_id, cohort, day HAVING {nonzero}"))
+    for grain, start in starts.items():
+        bind.execute(sa.text(
+            f"INSERT INTO stock_flows (township_id, cohort, grain, day, {', '.join(fields)}) "
+            f"SELECT township_id, cohort, '{grain}', {start}, {sums} "
+            f"FROM ({' UNION ALL '.join(parts)}) AS flows "
+            f"GROUP BY township_id, cohort, {start} HAVING {nonzero}"))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('stock_flows', schema=None) as batch_op:
-        batch_op.drop_index('ix_stock_flows_township_day')
-        batch_op.drop_index('ix_stock_flows_day')
+        batch_op.drop_index('ix_stock_flows_township_grain_day')
+        batch_op.drop_index('ix_stock_flows_grain_day')
     op.drop_table('stock_flows')
     with op.batch_alter_table('parcels', schema=None) as batch_op:
         batch_op.drop_index('ix_parcels_partly_supplied')

@@ -1,5 +1,5 @@
-"""The auditors' stocks pre-aggregated as dated deltas (``workflow.stockflows``) answer "as of any
-date" exactly: summed up to random dates they equal the row-level queries (RULES.md §3.1, the
+"""The auditors' stocks pre-aggregated as dated deltas (``workflow.reports.flows``) answer "as
+of any date" exactly: summed up to random dates they equal the row-level queries (RULES.md §3.1, the
 definitions; issue 15 item 3), whether kept step by step, merged, or rebuilt from the rows."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from tests.factories import World
 from workflow.models import StockFlow
 from workflow.reports import queries as q
-from workflow.stockflows import compact, rebuild
+from workflow.reports.flows import compact, rebuild
 
 START, END = date(2022, 12, 1), date(2026, 6, 30)
 

@@ -24,8 +24,8 @@ from workflow.errors import LandflowError
 from workflow.models import Deadline, OutboxCounter, OutboxEvent, Parcel, SweepRun
 from workflow.models.base import UTCDateTime
 from workflow.models.sql import add_days, date_text, json_obj
+from workflow.reports.flows import compact
 from workflow.runtime import Runtime
-from workflow.stockflows import compact
 from workflow.uow import UnitOfWork, command
 
 
@@ -167,7 +167,7 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
     def finish(uow: UnitOfWork) -> None:
         row = uow.session.get(SweepRun, run_id)
         assert row is not None
-        # The day's appended stock deltas, merged (workflow.stockflows).
+        # The day's appended stock deltas, merged (workflow.reports.flows).
         while compact(uow.session):
             pass
         row.lapsed, row.events, row.finished_at = report.lapsed, report.events, uow.now()

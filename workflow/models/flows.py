@@ -1,14 +1,14 @@
-"""The auditors' stocks as dated deltas (``workflow.stockflows``): per township, approval cohort
-and day, what entered (+) or left (−) each stock on that day. Summed up to ``as_of`` they give
-the stocks as of that date exactly; rows are only appended (and merged by ``compact``), so no
-writer waits on another's row."""
+"""The auditors' stocks as dated deltas (``workflow.reports.flows``): per township, approval
+cohort and day, what entered (+) or left (−) each stock on that day. Summed up to ``as_of``
+they give the stocks as of that date exactly; rows are only appended (and merged by
+``compact``), so no writer waits on another's row."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, SmallInteger
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.models.base import Base
@@ -20,15 +20,21 @@ AREAS = ("approved_m2", "supplied_m2", "unexpropriated_m2", "expropriated_unsupp
 COUNTS = ("parcels", "unsupplied_n", "unexpropriated_n", "expropriated_unsupplied_n",
           "supplied_unused_n", "idle_n")
 FIELDS = AREAS + COUNTS
+# Each delta is kept at three grains — on its day, in its month, in its year — so that a sum up to
+# ``as_of`` reads whole years before its year, whole months before its month, and the days of
+# its month: a few thousand rows whatever the date and the size of the county.
+GRAINS = ("D", "M", "Y")
 
 
 class StockFlow(Base):
     __tablename__ = "stock_flows"
     __table_args__ = (
-        # County-wide sums read the day range; a township's, its own range (index-only on
+        CheckConstraint("grain IN ('D', 'M', 'Y')", name="grain"),
+        # County-wide sums read three ranges; a township's, its own three (index-only on
         # PostgreSQL).
-        Index("ix_stock_flows_day", "day", postgresql_include=["cohort", *FIELDS]),
-        Index("ix_stock_flows_township_day", "township_id", "day",
+        Index("ix_stock_flows_grain_day", "grain", "day",
+              postgresql_include=["cohort", *FIELDS]),
+        Index("ix_stock_flows_township_grain_day", "township_id", "grain", "day",
               postgresql_include=["cohort", *FIELDS]),
     )
 
@@ -36,6 +42,8 @@ class StockFlow(Base):
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
     # The approval year of the parcels the row counts.
     cohort: Mapped[int] = mapped_column(SmallInteger)
+    # D: the day itself; M, Y: the first day of the month, of the year, the delta fell in.
+    grain: Mapped[str] = mapped_column(String(1))
     day: Mapped[date]
     # 批 base: parcels and area approved and not lapsed.
     parcels: Mapped[int] = mapped_column(default=0)

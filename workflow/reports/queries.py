@@ -95,11 +95,16 @@ def _ratio(num: Decimal, den: Decimal) -> str | None:
 
 def _flow_sums(s: Session, as_of: date, township_id: int | None, *,
                cohort: int | None = None, by_cohort: bool = False) -> Any:
-    """The stock deltas (``workflow.stockflows``) summed up to ``as_of``: the stocks as of
+    """The stock deltas (``workflow.reports.flows``) summed up to ``as_of``: the stocks as of
     that date, per approval cohort or in all."""
     cols = [(amount(func.coalesce(func.sum(getattr(StockFlow, f)), 0)) if f in AREAS else
              func.coalesce(func.sum(getattr(StockFlow, f)), 0)).label(f) for f in FIELDS]
-    q = select(*cols).where(StockFlow.day <= as_of)
+    jan1, month1 = date(as_of.year, 1, 1), as_of.replace(day=1)
+    # Whole years before as_of's, whole months of its year before its month, its month's days.
+    q = select(*cols).where(or_(
+        and_(StockFlow.grain == "Y", StockFlow.day < jan1),
+        and_(StockFlow.grain == "M", StockFlow.day >= jan1, StockFlow.day < month1),
+        and_(StockFlow.grain == "D", StockFlow.day >= month1, StockFlow.day <= as_of)))
     if township_id is not None:
         q = q.where(StockFlow.township_id == township_id)
     if cohort is not None:

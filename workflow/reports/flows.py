@@ -123,12 +123,24 @@ def clock_flows(k: ClockFacts, out: Flows, sign: int = 1) -> None:
                   idle_n=1)
 
 
-def _rows(out: Flows) -> list[dict[str, Any]]:
-    rows = []
+def _grains(out: Flows) -> dict[tuple[int, int, str, date], dict[str, Any]]:
+    """Each day's deltas, also in its month and its year (``StockFlow.grain``)."""
+    by: dict[tuple[int, int, str, date], dict[str, Any]] = {}
     for (township, cohort, day), values in out.items():
+        for grain, start in (("D", day), ("M", day.replace(day=1)),
+                             ("Y", date(day.year, 1, 1))):
+            row = by.setdefault((township, cohort, grain, start), {})
+            for k, v in values.items():
+                row[k] = row.get(k, 0) + v
+    return by
+
+
+def _rows(by: dict[tuple[int, int, str, date], dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for (township, cohort, grain, day), values in by.items():
         if not any(values.values()):
             continue
-        row = {"township_id": township, "cohort": cohort, "day": day}
+        row = {"township_id": township, "cohort": cohort, "grain": grain, "day": day}
         row.update({f: values.get(f, ZERO if f in AREAS else 0) for f in FIELDS})
         rows.append(row)
     return rows
@@ -208,7 +220,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 clock_flows(facts, out, -1)
             if new is not None and (facts := _clock_facts(session, new)) is not None:
                 clock_flows(facts, out)
-    rows = _rows(out)
+    rows = _rows(_grains(out))
     if rows:
         session.connection().execute(insert(StockFlow.__table__), rows)
 
@@ -223,20 +235,23 @@ def install() -> None:
 
 
 def compact(session: Session, batch: int = 10_000) -> int:
-    """Merge the rows of each (township, cohort, day) that has several into one (dropping sums
-    of zero). Exact under concurrent writers: only the rows read are deleted. Returns the number
-    of rows removed."""
+    """Merge the rows of each (township, cohort, grain, day) that has several into one
+    (dropping sums of zero). Exact under concurrent writers: only the rows read are deleted.
+    Returns the number of rows removed."""
     t = StockFlow.__table__
-    key = (t.c.township_id, t.c.cohort, t.c.day)
+    key = (t.c.township_id, t.c.cohort, t.c.grain, t.c.day)
     dup = select(*key).group_by(*key).having(func.count() > 1).limit(batch).subquery()
     rows = session.execute(
         select(t).join(dup, (t.c.township_id == dup.c.township_id)
-                       & (t.c.cohort == dup.c.cohort) & (t.c.day == dup.c.day))).all()
+                       & (t.c.cohort == dup.c.cohort) & (t.c.grain == dup.c.grain)
+                       & (t.c.day == dup.c.day))).all()
     if not rows:
         return 0
-    merged: Flows = {}
+    merged: dict[tuple[int, int, str, date], dict[str, Any]] = {}
     for r in rows:
-        _add(merged, (r.township_id, r.cohort, r.day), {f: getattr(r, f) for f in FIELDS}, 1)
+        row = merged.setdefault((r.township_id, r.cohort, r.grain, r.day), {})
+        for f in FIELDS:
+            row[f] = row.get(f, 0) + getattr(r, f)
     ids = [r.id for r in rows]
     for i in range(0, len(ids), 1000):
         session.execute(delete(t).where(t.c.id.in_(ids[i:i + 1000])))
@@ -269,7 +284,7 @@ def rebuild(conn: Connection) -> int:
             clock_flows(ClockFacts(kind, township, approved.year,
                                    first_m2 if first_m2 is not None else total,
                                    opened, due, closed), out)
-        rows = _rows(out)
+        rows = _rows(_grains(out))
         for i in range(0, len(rows), 5000):
             conn.execute(insert(t), rows[i:i + 5000])
         written += len(rows)
