@@ -121,6 +121,7 @@ def vacuum(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE) parcels")
         conn.execute("VACUUM (ANALYZE) deadlines")
+        conn.execute("VACUUM (ANALYZE) stock_flows")
 
 
 def _parcel(rng: random.Random, pid: int, state: str, today: date, township: int, now: str,

@@ -185,6 +185,8 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
             .join(chosen, chosen.c.deadline_id == Deadline.id)
             .join(Parcel, Parcel.id == Deadline.parcel_id)
             .join(Township, Township.id == Parcel.township_id)
+            .options(load_only(*IDLE_READS, raiseload=True),
+                     load_only(*PARCEL_READS, raiseload=True))
             .order_by(Deadline.due_on, Deadline.id))
         items = [_idle_item(d, p, t, as_of) for d, p, t in rows]
         fee_total = sum((Decimal(i["fee_due_yuan"]) for i in items), ZERO)
@@ -325,11 +327,13 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
         as_of = as_of or uow.today()
         tid = _township_id(s, township, actor)
         first, second = _stock_sets(as_of, tid, cohort, category, bbox)
+        per_cohort: list[tuple[int, int]] | None = None
         if bbox is None:  # counted from the stock deltas, not row by row
-            sums = _flow_sums(s, as_of, tid, cohort=cohort)
-            n1 = int(getattr(sums, LIST_COUNTS.get(category or "", "unsupplied_n"))) \
-                if first is not None else 0
-            n2 = int(sums.supplied_unused_n) if second is not None else 0
+            field = LIST_COUNTS.get(category or "", "unsupplied_n")
+            sums = _flow_sums(s, as_of, tid, cohort=cohort, by_cohort=True)
+            per_cohort = [(int(r.cohort), int(getattr(r, field))) for r in sums]
+            n1 = sum(n for _, n in per_cohort) if first is not None else 0
+            n2 = sum(int(r.supplied_unused_n) for r in sums) if second is not None else 0
         else:
             n1 = s.execute(select(func.count()).select_from(first)).scalar_one() \
                 if first is not None else 0
@@ -338,7 +342,24 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
         offset, limit = (page - 1) * per_page, per_page
         ids1: list[int] = []
         ids2: list[int] = []
-        if first is not None and offset < n1:
+        if first is not None and offset < n1 and per_cohort is not None:
+            # The list is in approval order, so each cohort is a run of it whose length the
+            # deltas give: only the cohorts the page falls in are read, each from its own
+            # year of approvals.
+            skip = offset
+            for year, n in per_cohort:
+                if len(ids1) >= limit:
+                    break
+                if skip >= n:
+                    skip -= n
+                    continue
+                part, _ = _stock_sets(as_of, tid, year, category)
+                assert part is not None
+                ids1 += list(s.execute(select(part.c.parcel_id).order_by(
+                    part.c.approved_on, part.c.parcel_id).offset(skip)
+                    .limit(limit - len(ids1))).scalars())
+                skip = 0
+        elif first is not None and offset < n1:
             ids1 = list(s.execute(select(first.c.parcel_id).order_by(
                 first.c.approved_on, first.c.parcel_id).offset(offset).limit(limit)).scalars())
         if second is not None and len(ids1) < limit:
@@ -347,6 +368,7 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
                 .limit(limit - len(ids1))).scalars())
         rows = {p.id: (p, t) for p, t in s.execute(
             select(Parcel, Township).join(Township, Township.id == Parcel.township_id)
+            .options(load_only(*PARCEL_READS, raiseload=True))
             .where(Parcel.id.in_(ids1 + ids2)))} if ids1 or ids2 else {}
         items = [_stock_item(*rows[i], 1, as_of) for i in ids1] + \
             [_stock_item(*rows[i], 2, as_of) for i in ids2]
