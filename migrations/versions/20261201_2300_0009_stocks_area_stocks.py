@@ -27,7 +27,7 @@ STOCK = ['id', 'closed_on', 'township_id', 'ownership', 'expropriated_on', 'tota
 APPROVED = sa.text('approved_on IS NOT NULL')
 PARTLY = sa.text('first_supplied_m2 < total_m2')
 FLOW_AREAS = ['approved_m2', 'supplied_m2', 'unexpropriated_m2', 'expropriated_unsupplied_m2',
-              'supplied_unused_m2']
+              'supplied_unused_m2', 'converted_m2', 'idle_determined_m2', 'idle_closed_m2']
 FLOW_COUNTS = ['parcels', 'unsupplied_n', 'unexpropriated_n', 'expropriated_unsupplied_n',
                'supplied_unused_n', 'idle_n']
 FLOW_COVER = ['cohort', *FLOW_AREAS, *FLOW_COUNTS]
@@ -107,7 +107,11 @@ def backfill_stock_flows(bind: sa.engine.Connection) -> None:
     d = bind.dialect.name
     year = ("CAST(strftime('%Y', p.approved_on) AS INTEGER)" if d == "sqlite"
             else "CAST(EXTRACT(YEAR FROM p.approved_on) AS INTEGER)")
-    plus1 = "date(d.due_on, '+1 day')" if d == "sqlite" else "(d.due_on + 1)"
+    def plus1(x: str) -> str:
+        return f"date({x}, '+1 day')" if d == "sqlite" else f"({x} + 1)"
+    jan1_closed = ("date(d.closed_on, 'start of year')" if d == "sqlite"
+                   else "CAST(date_trunc('year', d.closed_on) AS DATE)")
+    first_area = "coalesce(p.first_supplied_m2, p.total_m2)"
     supplied = ("(CASE WHEN p.first_supplied_on IS NULL THEN 0 "
                 "ELSE coalesce(p.first_supplied_m2, p.total_m2) END)")
     whole = ("(CASE WHEN p.first_supplied_on IS NOT NULL AND "
@@ -120,7 +124,8 @@ def backfill_stock_flows(bind: sa.engine.Connection) -> None:
               "WHERE p.approved_on IS NOT NULL AND d.kind = '{kind}'")
     specs = [  # (from, township, start, end, extra condition, values)
         (parcels, "p.township_id", a, c, "", {"parcels": "1", "approved_m2": "p.total_m2",
-                                               "unsupplied_n": "1"}),
+                                               "unsupplied_n": "1",
+                                               "converted_m2": "p.total_m2 - p.construction_m2"}),
         (parcels, "p.township_id", fs, c, "", {"supplied_m2": supplied,
                                                 "unsupplied_n": f"-{whole}"}),
         (parcels, "p.township_id", es, c, "", {"expropriated_unsupplied_m2": "p.total_m2",
@@ -133,11 +138,17 @@ def backfill_stock_flows(bind: sa.engine.Connection) -> None:
         (parcels, "p.township_id", fs, _least_end(e, c), " AND p.ownership = 'collective'",
          {"unexpropriated_m2": f"-{supplied}", "unexpropriated_n": f"-{whole}"}),
         (clocks.format(kind="agreed_start"), "coalesce(d.township_id, p.township_id)",
-         _greatest(d, "d.opened_on", plus1), "d.closed_on", "",
-         {"supplied_unused_m2": "coalesce(p.first_supplied_m2, p.total_m2)",
-          "supplied_unused_n": "1"}),
+         _greatest(d, "d.opened_on", plus1("d.due_on")), "d.closed_on", "",
+         {"supplied_unused_m2": first_area, "supplied_unused_n": "1"}),
         (clocks.format(kind="idle_clock"), "coalesce(d.township_id, p.township_id)",
          _greatest(d, "d.opened_on", "d.due_on"), "d.closed_on", "", {"idle_n": "1"}),
+        (clocks.format(kind="idle_clock"), "coalesce(d.township_id, p.township_id)",
+         plus1("d.determined_on"), plus1("d.closed_on"), "",
+         {"idle_determined_m2": first_area}),
+        (clocks.format(kind="idle_clock"), "coalesce(d.township_id, p.township_id)",
+         "d.closed_on", "CAST(NULL AS DATE)",
+         f" AND d.determined_on IS NOT NULL AND d.determined_on < {jan1_closed}",
+         {"idle_closed_m2": first_area}),
     ]
     fields = FLOW_COUNTS[:1] + FLOW_AREAS + FLOW_COUNTS[1:]
     parts = []

@@ -45,6 +45,17 @@ def _portfolio(world: World) -> None:
     # A start recorded late, dated before the agreed start (the clock closes in the past).
     pid = world.parcel_in("in_use", township="黄水镇")
     world.fire(pid, "start_construction", effective_date="2023-07-20")
+    # State land approved on 1 January (the disposal rate's stock counts it), partly supplied.
+    pid = world.survey(ownership="state", township="黄水镇")
+    world.fire(pid, "plan")
+    world.fire(pid, "approve", effective_date="2024-01-01")
+    world.fire(pid, "supply", effective_date="2024-06-03", signed_on="2024-06-03",
+               agreed_start_date="2024-09-01", agreed_completion_date="2026-09-01",
+               area_m2="3000.00")
+    # Idle land determined and resumed within one year (not disposed of stock of 1 January).
+    pid = world.parcel_in("idle")
+    world.prepare(pid, "resume")
+    world.fire(pid, "resume")
     # Recovered idle land supplied again, in part.
     pid = world.parcel_in("recovered")
     world.fire(pid, "supply", effective_date="2025-09-01", signed_on="2025-09-01",
@@ -76,7 +87,8 @@ def _dates(rng: random.Random, n: int) -> list[date]:
     # Random days, and the days around the chain's own dates (where the stocks move).
     fixed = [date(2023, 3, 1), date(2023, 3, 20), date(2023, 5, 6), date(2023, 8, 2),
              date(2024, 8, 1), date(2025, 3, 2), date(2025, 8, 5), date(2025, 9, 1),
-             date(2025, 12, 2), date(2023, 1, 1), date(2024, 1, 1)]
+             date(2025, 12, 2), date(2023, 1, 1), date(2024, 1, 1), date(2025, 1, 1),
+             date(2024, 6, 3), date(2026, 1, 1)]
     near = [d + timedelta(days=k) for d in fixed for k in (-1, 0)]
     return near + [START + timedelta(days=rng.randrange(span + 1)) for _ in range(n)]
 
@@ -95,6 +107,13 @@ def _check(world: World, runtime, rng: random.Random, n: int = 20) -> None:
                                              township=township)
             assert fast == rows, (as_of, township)
         with runtime.reader() as uow:
+            # The plan's indicators: approvals in the plan period, the disposal rate.
+            s = uow.session
+            for start, end in ((date(2021, 1, 1), min(as_of, date(2025, 12, 31))),
+                               (date(2024, 1, 1), as_of)):
+                assert q._approved_in_plan(s, as_of, start, end) == \
+                    q._approved_in_plan_rows(s, as_of, start, end), (as_of, start)
+            assert q._disposal_rate(s, as_of) == q._disposal_rate_rows(s, as_of), as_of
             cases = [(t, None, c) for t in (None, *tid.values())
                      for c in (None, *q.CATEGORY_LABELS)]
             cases += [(rng.choice([None, *tid.values()]), cohort, rng.choice(

@@ -16,7 +16,7 @@ from workflow.models.base import Base
 ZERO = Decimal("0.00")
 # The summed columns: areas (m², exact) and counts.
 AREAS = ("approved_m2", "supplied_m2", "unexpropriated_m2", "expropriated_unsupplied_m2",
-         "supplied_unused_m2")
+         "supplied_unused_m2", "converted_m2", "idle_determined_m2", "idle_closed_m2")
 COUNTS = ("parcels", "unsupplied_n", "unexpropriated_n", "expropriated_unsupplied_n",
           "supplied_unused_n", "idle_n")
 FIELDS = AREAS + COUNTS
@@ -53,6 +53,13 @@ class StockFlow(Base):
     unexpropriated_m2: Mapped[Decimal] = mapped_column(default=ZERO)
     expropriated_unsupplied_m2: Mapped[Decimal] = mapped_column(default=ZERO)
     supplied_unused_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    # The plan's indicators: new construction land approved (agricultural + unused, 66号令
+    # 第二条); idle land determined before a day and not yet disposed of on it (held over
+    # [determined + 1, closed + 1)); and idle land determined before 1 January disposed of
+    # during that year (on the day it closed).
+    converted_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    idle_determined_m2: Mapped[Decimal] = mapped_column(default=ZERO)
+    idle_closed_m2: Mapped[Decimal] = mapped_column(default=ZERO)
     # The rows of the auditors' lists: parcels with an unsupplied rest (all, 批而未征,
     # 征而未供), overdue agreed-start clocks (供而未用) and idle-land clocks past due.
     unsupplied_n: Mapped[int] = mapped_column(default=0)

@@ -34,8 +34,9 @@ from workflow.models.flows import AREAS, FIELDS
 ZERO = Decimal("0.00")
 CLOCK_KINDS = ("agreed_start", "idle_clock")
 PARCEL_FACTS = ("township_id", "ownership", "approved_on", "closed_on", "expropriated_on",
-                "first_supplied_on", "first_supplied_m2", "total_m2")
-CLOCK_FACTS = ("kind", "township_id", "parcel_id", "opened_on", "due_on", "closed_on")
+                "first_supplied_on", "first_supplied_m2", "total_m2", "construction_m2")
+CLOCK_FACTS = ("kind", "township_id", "parcel_id", "opened_on", "due_on", "closed_on",
+               "determined_on")
 Key = tuple[int, int, date]  # township, cohort, day
 Flows = dict[Key, dict[str, Any]]
 
@@ -50,6 +51,7 @@ class ParcelFacts:
     first_supplied_on: date | None
     first_supplied_m2: Decimal | None
     total_m2: Decimal
+    construction_m2: Decimal
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class ClockFacts:
     opened_on: date
     due_on: date
     closed_on: date | None
+    determined_on: date | None = None
 
 
 def _add(out: Flows, key: Key, values: dict[str, Any], sign: int) -> None:
@@ -96,7 +99,8 @@ def parcel_flows(p: ParcelFacts, out: Flows, sign: int = 1) -> None:
     # A supply of all of it leaves no row in the unsupplied list.
     whole = 1 if f is not None and supplied >= area else 0
     fs = max(a, f) if f is not None else None
-    _interval(out, t, cohort, a, c, sign, parcels=1, approved_m2=area, unsupplied_n=1)
+    _interval(out, t, cohort, a, c, sign, parcels=1, approved_m2=area, unsupplied_n=1,
+              converted_m2=area - p.construction_m2)
     _interval(out, t, cohort, fs, c, sign, supplied_m2=supplied, unsupplied_n=-whole)
     if e is not None:
         es = max(a, e)
@@ -121,6 +125,14 @@ def clock_flows(k: ClockFacts, out: Flows, sign: int = 1) -> None:
     elif k.kind == "idle_clock":
         _interval(out, k.township_id, k.cohort, max(k.opened_on, k.due_on), k.closed_on, sign,
                   idle_n=1)
+        det, closed, day = k.determined_on, k.closed_on, timedelta(days=1)
+        if det is not None:
+            _interval(out, k.township_id, k.cohort, det + day,
+                      closed + day if closed is not None else None, sign,
+                      idle_determined_m2=k.area_m2)
+            if closed is not None and det < date(closed.year, 1, 1):
+                _interval(out, k.township_id, k.cohort, closed, None, sign,
+                          idle_closed_m2=k.area_m2)
 
 
 def _grains(out: Flows) -> dict[tuple[int, int, str, date], dict[str, Any]]:
@@ -183,7 +195,7 @@ def _clock_facts(session: Session, values: dict[str, Any]) -> ClockFacts | None:
     return ClockFacts(kind=values["kind"], township_id=values["township_id"] or p.township_id,
                       cohort=p.approved_on.year, area_m2=supplied,
                       opened_on=values["opened_on"], due_on=values["due_on"],
-                      closed_on=values["closed_on"])
+                      closed_on=values["closed_on"], determined_on=values["determined_on"])
 
 
 def _db_values(session: Session, model: Any, names: tuple[str, ...], ident: int
@@ -276,14 +288,15 @@ def rebuild(conn: Connection) -> int:
             parcel_flows(ParcelFacts(*row), out)
         clocks = conn.execute(
             select(Deadline.kind, Deadline.opened_on, Deadline.due_on, Deadline.closed_on,
-                   Parcel.approved_on, Parcel.first_supplied_m2, Parcel.total_m2)
+                   Deadline.determined_on, Parcel.approved_on, Parcel.first_supplied_m2,
+                   Parcel.total_m2)
             .join(Parcel, Parcel.id == Deadline.parcel_id)
             .where(func.coalesce(Deadline.township_id, Parcel.township_id) == township,
                    Deadline.kind.in_(CLOCK_KINDS), Parcel.approved_on.is_not(None)))
-        for kind, opened, due, closed, approved, first_m2, total in clocks:
+        for kind, opened, due, closed, determined, approved, first_m2, total in clocks:
             clock_flows(ClockFacts(kind, township, approved.year,
                                    first_m2 if first_m2 is not None else total,
-                                   opened, due, closed), out)
+                                   opened, due, closed, determined), out)
         rows = _rows(_grains(out))
         for i in range(0, len(rows), 5000):
             conn.execute(insert(t), rows[i:i + 5000])

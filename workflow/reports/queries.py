@@ -20,7 +20,7 @@ no stock (the approval was supplied once).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -584,9 +584,7 @@ def indicators(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None) -> d
         start = date(county.plan_period_start, 1, 1)
         end = min(as_of, date(county.plan_period_end, 12, 31))
         computed: dict[str, dict[str, Any]] = {}
-        approved = s.execute(select(amount(func.coalesce(func.sum(_converted_area()), 0))).where(
-            Parcel.approved_on >= start, Parcel.approved_on <= end,
-            or_(Parcel.closed_on.is_(None), Parcel.closed_on > as_of))).scalar_one()
+        approved = _approved_in_plan(s, as_of, start, end)
         computed["new_construction_land_approved"] = {
             "value": _km2(approved), "basis": f"approvals {start.isoformat()}..{end.isoformat()}"
                                               " (new construction land: agricultural + unused)"}
@@ -630,12 +628,60 @@ def _s(d: Decimal | None) -> str | None:
     return None if d is None else format(d.normalize(), "f")
 
 
+def _approved_in_plan(s: Session, as_of: date, start: date, end: date) -> Decimal:
+    """New construction land approved from ``start`` to ``end`` and not lapsed by ``as_of``:
+    the plan years are whole approval cohorts, summed from the stock deltas."""
+    assert start.month == start.day == 1 and (end == as_of or (end.month, end.day) == (12, 31))
+    return sum((r.converted_m2 for r in _flow_sums(s, as_of, None, by_cohort=True)
+                if start.year <= r.cohort <= end.year), ZERO)
+
+
+def _approved_in_plan_rows(s: Session, as_of: date, start: date, end: date) -> Decimal:
+    """``_approved_in_plan`` row by row (the definition)."""
+    return s.execute(select(amount(func.coalesce(func.sum(_converted_area()), 0))).where(
+        Parcel.approved_on >= start, Parcel.approved_on <= end,
+        or_(Parcel.closed_on.is_(None), Parcel.closed_on > as_of))).scalar_one()
+
+
 def _disposal_rate(s: Session, as_of: date) -> tuple[Decimal | None, Decimal, Decimal]:
+    """``_disposal_rate_rows`` from the stock deltas. The stock on 1 January is what cohorts
+    before the year had approved on 1 January less what they had supplied before it (a lapsed
+    approval was never supplied), plus approvals of 1 January itself (read); what remains of it
+    on ``as_of`` is their approved less supplied then. Idle land: the deltas hold the area
+    determined before a day and open on it, and the area determined before a year that closed
+    in it."""
+    jan1 = date(as_of.year, 1, 1)
+    eve = jan1 - timedelta(days=1)
+
+    def by(day: date) -> dict[int, Any]:
+        return {int(r.cohort): r for r in _flow_sums(s, day, None, by_cohort=True)}
+
+    at_jan1, at_eve, at_as_of = by(jan1), by(eve), by(as_of)
+    before = [c for c in at_jan1 if c < as_of.year]
+    stock = sum((at_jan1[c].approved_m2 for c in before), ZERO) - \
+        sum((at_eve[c].supplied_m2 for c in at_eve if c < as_of.year), ZERO)
+    remaining = sum((r.approved_m2 - r.supplied_m2 for c, r in at_as_of.items()
+                     if c < as_of.year), ZERO)
+    on_jan1 = s.execute(select(
+        amount(func.coalesce(func.sum(Parcel.total_m2).filter(_not_closed(jan1)), 0)),
+        amount(func.coalesce(func.sum(_unsupplied_area(as_of)).filter(_not_closed(as_of)), 0)))
+        .where(Parcel.approved_on == jan1)).one()
+    stock, remaining = stock + on_jan1[0], remaining + on_jan1[1]
+    idle_stock = sum((r.idle_determined_m2 for r in at_jan1.values()), ZERO)
+    idle_disposed = sum((r.idle_closed_m2 for r in at_as_of.values()), ZERO) - \
+        sum((r.idle_closed_m2 for r in at_eve.values()), ZERO)
+    total_stock = stock + idle_stock
+    total_disposed = stock - remaining + idle_disposed
+    if total_stock <= 0:
+        return None, total_stock, total_disposed
+    return total_disposed / total_stock, total_stock, total_disposed
+
+
+def _disposal_rate_rows(s: Session, as_of: date) -> tuple[Decimal | None, Decimal, Decimal]:
     """Share of the approved-unsupplied stock on 1 January that was supplied (or lapsed out) by
     ``as_of``; idle land determined before 1 January counts in the stock and is disposed when
     its clock closes (resumed, recovered)."""
     jan1 = date(as_of.year, 1, 1)
-    area = _total_area()
     # In area (RULES.md §3.1): the stock is what was unsupplied on 1 January; a lapse disposes
     # of all of it, a first supply since of the part it supplied.
     rest = _unsupplied_area(jan1, before=True)
@@ -657,7 +703,7 @@ def _disposal_rate(s: Session, as_of: date) -> tuple[Decimal | None, Decimal, De
         stock, disposed = stock + row[0], disposed + row[1]
     idle_cond = [Deadline.kind == "idle_clock", Deadline.determined_on < jan1,
                  or_(Deadline.closed_on.is_(None), Deadline.closed_on >= jan1)]
-    idle_area = amount(func.coalesce(Parcel.supplied_area_m2, area))
+    idle_area = amount(_first_supply())  # the approval's supplied area, as the stocks count it
     idle_stock, idle_disposed = s.execute(
         select(amount(func.coalesce(func.sum(idle_area), 0)),
                amount(func.coalesce(func.sum(idle_area).filter(Deadline.closed_on <= as_of), 0)))
