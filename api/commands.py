@@ -305,12 +305,21 @@ def export(path: Path) -> None:
 
 @click.command(help="The rule registry: every guard, its codes and its legal source.")
 @click.option("--markdown", is_flag=True, help="docs/rules.md")
-def rules(markdown: bool) -> None:
+@click.option("--law-on", "law_on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The legal parameters in force on a day (an audit event's law_set).")
+def rules(markdown: bool, law_on: datetime | None) -> None:
+    from workflow import law
     from workflow.rules import GUARDS
     from workflow.rules.doc import rules_markdown
 
     if markdown:
         click.echo(rules_markdown(), nl=False)
+        return
+    if law_on is not None:
+        s = law.in_force_on(law_on.date())
+        click.echo(f"law_set {s.id}  in force {s.since or '…'} – {s.until or 'now'}")
+        for key, p in s.params.items():
+            click.echo(f"{key:<52} {s.value(key)!s:<40} {p.source}")
         return
     for name, g in sorted(GUARDS.items()):
         click.echo(f"{name:<40} {', '.join(g.codes)}")

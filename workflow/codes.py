@@ -154,6 +154,14 @@ _CODES: list[Code] = [
     # Idle land (闲置土地).
     Code("IDLE_NOT_DUE", "尚不构成闲置土地：{basis}，自 {idle_from} 起方满一年",
          "Not idle land yet ({basis}): one full year is reached on {idle_from}", "rule"),
+    Code("IDLE_GOVERNMENT_CAUSE",
+         "土地未在约定动工日期 {agreed_start} 前交付，延迟系政府原因，"
+         "不得认定为土地使用者原因的闲置",
+         "The land was not handed over by the agreed start date {agreed_start}: the delay is "
+         "the government's, not the user's", "rule"),
+    Code("IDLE_CLOCK_PAUSED", "闲置土地认定期限自 {paused_since} 起暂停，暂停期间不得认定闲置土地",
+         "The idle-land clock has been paused since {paused_since}: no idleness is determined "
+         "while it stands still", "rule"),
     Code("RECOVERY_NOT_DUE", "无偿收回须闲置满两年，自 {recovery_from} 起方可",
          "Recovery without compensation is lawful from {recovery_from} (two full years)",
          "rule"),

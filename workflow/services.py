@@ -151,7 +151,8 @@ def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run:
                                "spatial": parcel.spatial}}
     event = uow.audit(stream=f"parcel:{parcel.id}", kind="create", name=step.trigger,
                       parcel=parcel, from_state=None, to_state=parcel.state,
-                      effective_date=effective, payload=payload, rule_results=ctx.rule_results)
+                      effective_date=effective, payload=payload, rule_results=ctx.rule_results,
+                      law_set=ctx.law.id)
     uow.emit(f"transition.{step.trigger}", parcel.id, _event_data(parcel, step, None, event),
              audit_event_id=event.id)
     return _outcome(uow, ctx, parcel, event), parcel
@@ -219,7 +220,7 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
         event = uow.audit(stream=f"parcel:{parcel.id}", kind="transition", name=name,
                           parcel=parcel, from_state=from_state, to_state=step.dest.value,
                           effective_date=ctx.effective_date, payload=payload,
-                          rule_results=ctx.rule_results)
+                          rule_results=ctx.rule_results, law_set=ctx.law.id)
         ctx.event = event
         run_effects(step.effects, ctx)
         if not MACHINE.events[name].trigger(parcel, ctx=ctx):
@@ -266,7 +267,7 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
         event = uow.audit(stream=f"parcel:{parcel.id}", kind="record", name=record["kind"],
                           parcel=parcel, from_state=parcel.state, to_state=parcel.state,
                           effective_date=record["date"], payload=record,
-                          rule_results=ctx.rule_results)
+                          rule_results=ctx.rule_results, law_set=ctx.law.id)
         ctx.event = event
         row = ParcelRecord(parcel_id=parcel.id, kind=record["kind"], occurred_on=record["date"],
                            details=plain(record.get("details") or {}), event_id=event.id,

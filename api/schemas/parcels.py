@@ -139,6 +139,9 @@ class EventOut(Schema):
     payload = fields.Dict()
     rule_results = fields.Raw()
     idempotency_key = fields.String(allow_none=True)
+    law_set = fields.String(allow_none=True, metadata={
+        "description": "The legal parameter set that judged the step: the law in force on its "
+                       "effective date (`landflow rules --markdown` lists the sets)"})
     prev_hash = fields.String(allow_none=True)
     hash = fields.String()
 

@@ -112,7 +112,7 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
             Deadline.sweep_run_id == run.id, Deadline.kind == "idle_clock")).scalar_one()
         if flagged:
             last_id = s.execute(select(func.max(Deadline.id))).scalar_one()
-            days = law.value("idle.investigation_start_days")
+            days = law.value("idle.investigation_start_days", as_of)
             s.execute(insert(Deadline).from_select(
                 ["parcel_id", "township_id", "kind", "due_on", "basis", "explanation", "state",
                  "opened_on", "created_at", "updated_at"],

@@ -3,6 +3,7 @@ ledgers' read side: quota accounts and entries, farmland credits and pairings, l
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -179,10 +180,12 @@ def create_farmland_credit(uow: UnitOfWork, actor: Actor, body: dict[str, Any]
 # --- land tickets ------------------------------------------------------------------------------
 
 
-def proceeds_split(trade_price: Decimal, reclamation_cost: Decimal) -> tuple[Decimal, Decimal]:
-    """Farmers receive their share of the net proceeds, the collective the rest (RULES §11.3)."""
+def proceeds_split(trade_price: Decimal, reclamation_cost: Decimal, traded_on: date | None = None
+                   ) -> tuple[Decimal, Decimal]:
+    """Farmers receive their share of the net proceeds, the collective the rest (RULES §11.3),
+    by the share in force on the trade's day."""
     net = max(trade_price - reclamation_cost, Decimal("0"))
-    farmer = (net * law.value("地票.farmer_share")).quantize(CENT)
+    farmer = (net * law.value("地票.farmer_share", traded_on)).quantize(CENT)
     return farmer, net - farmer
 
 
@@ -197,7 +200,7 @@ def create_land_ticket(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> d
             raise Conflict({"field": "ticket_no"}, field="ticket_no")
         county = _county(uow, body.get("county_code"))
         farmer, collective = proceeds_split(body["trade_price_yuan"],
-                                            body["reclamation_cost_yuan"])
+                                            body["reclamation_cost_yuan"], body["traded_on"])
         now = uow.now()
         ticket = LandTicket(
             ticket_no=body["ticket_no"], county_code=county, area_m2=body["area_m2"],
@@ -211,7 +214,7 @@ def create_land_ticket(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> d
         s.flush()
         ev = uow.audit(stream=f"land_ticket:{ticket.id}", kind="admin",
                        name="land_ticket.recorded", effective_date=body["traded_on"],
-                       payload=plain(body))
+                       payload=plain(body), law_set=law.in_force_on(body["traded_on"]).id)
         uow.emit("land_ticket.recorded", None, {"land_ticket_id": ticket.id,
                                                 "area_m2": money(ticket.area_m2)},
                  audit_event_id=ev.id)
