@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from tests.factories import World
-from workflow.models import StockFlow
+from workflow.deadlines import services as deadline_services
+from workflow.models import Deadline, StockFlow
 from workflow.reports import queries as q
 from workflow.reports.flows import compact, rebuild
 
@@ -25,7 +26,7 @@ def world(runtime):
     return World(runtime)
 
 
-def _portfolio(world: World) -> None:
+def _portfolio(world: World, runtime) -> None:
     """Parcels in every stock, in two townships, both ownerships, whole and partial supplies,
     a lapse, a backdated start, idle land recovered and supplied again."""
     for state in ("planned", "approved", "expropriated", "supplied", "in_use",
@@ -56,6 +57,17 @@ def _portfolio(world: World) -> None:
     pid = world.parcel_in("idle")
     world.prepare(pid, "resume")
     world.fire(pid, "resume")
+    # Clocks paused and resumed (their due dates move): agreed start and idle clock.
+    pid = world.parcel_in("in_use", township="黄水镇")
+    with runtime.reader() as uow:
+        clocks = list(uow.session.execute(select(Deadline.id).where(
+            Deadline.parcel_id == pid, Deadline.kind.in_(("agreed_start", "idle_clock")),
+            Deadline.closed_on.is_(None))).scalars())
+    for clock in clocks:
+        deadline_services.pause_deadline(runtime.uow(), world.actors["approver"], clock,
+                                         date(2023, 7, 10), "群众信访致无法施工")
+        deadline_services.resume_deadline(runtime.uow(), world.actors["approver"], clock,
+                                          date(2023, 10, 9))
     # Recovered idle land supplied again, in part.
     pid = world.parcel_in("recovered")
     world.fire(pid, "supply", effective_date="2025-09-01", signed_on="2025-09-01",
@@ -127,14 +139,14 @@ def test_stock_deltas_summed_to_random_dates_equal_the_row_level_stocks(world, r
     """RULES.md §3.1 stocks (批而未征, 征而未供, 批而未供, 供而未用, supplied, supply rate) and
     the rows of the auditors' lists, as of random dates: deltas kept by each step's own
     transaction == the row-level definition."""
-    _portfolio(world)
+    _portfolio(world, runtime)
     _check(world, runtime, random.Random(20261201))
 
 
 def test_stock_deltas_merged_or_rebuilt_from_the_rows_answer_the_same(world, runtime):
     """The sweep's merge of a day's rows, and the migration's backfill from the rows, change no
     answer as of any date."""
-    _portfolio(world)
+    _portfolio(world, runtime)
     with runtime.uow() as uow:
         before = uow.session.execute(select(func.count()).select_from(StockFlow)).scalar_one()
         while compact(uow.session):
@@ -192,7 +204,7 @@ def test_a_dry_run_writes_no_deltas(world, runtime):
 def test_pages_cut_by_cohort_from_the_deltas_equal_the_row_level_pages(world, runtime):
     """The unsupplied list's pages, located cohort by cohort from the deltas' counts, are the
     pages of the row-level list (same rows, same order, same total)."""
-    _portfolio(world)
+    _portfolio(world, runtime)
     for on in ("2024-03-01", "2025-04-01"):  # state land approved in later cohorts
         for _ in range(2):
             pid = world.survey(ownership="state")
