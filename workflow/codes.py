@@ -23,6 +23,8 @@ _CODES: list[Code] = [
     Code("VALIDATION_ERROR", "请求数据不合法", "The request is invalid", "error"),
     Code("TRANSITION_NOT_ALLOWED", "当前状态“{state}”不能执行“{transition}”",
          "Transition {transition} is not allowed from state {state}", "error"),
+    Code("RECORD_NOT_ALLOWED", "当前状态“{state}”不能登记“{kind}”记录；该记录适用于：{states}",
+         "A {kind} record does not belong to state {state}; it is filed in: {states}", "error"),
     Code("VERSION_CONFLICT", "案卷已被他人修改（当前版本 {current}，请求版本 {expected}）",
          "The parcel changed meanwhile (version {current}, you sent {expected})", "error"),
     Code("UNAUTHENTICATED", "未登录或令牌无效", "Missing or invalid bearer token", "error"),

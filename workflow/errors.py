@@ -42,6 +42,10 @@ class TransitionNotAllowed(LandflowError):
     code = "TRANSITION_NOT_ALLOWED"
 
 
+class RecordNotAllowed(LandflowError):
+    code = "RECORD_NOT_ALLOWED"
+
+
 class VersionConflict(LandflowError):
     code = "VERSION_CONFLICT"
 

@@ -64,6 +64,10 @@ _PARAMS: list[Param] = [
     Param("idle.investigation_start_days", 30, "days", "第五条", "EX"),
     Param("idle.user_response_days", 30, "days", "第五条", "UNV"),
     Param("idle.fee_payment_days", 30, "days", "第十七条", "UNV"),
+    Param("idle.resume_requires_fee_paid", True, "flag",
+          "闲置土地处置办法 第十四条第(一)项、第十七条、第十八条: a user-cause idle case is "
+          "disposed of when the fee decision is performed; false lets development resume first "
+          "(the fee clock runs on, first registration still waits for it)", "interpretation"),
     Param("idle.gov_cause.extension_max_years", 1, "years", "第十二条", "EX"),
     Param("idle.gov_cause.temp_use_max_years", 2, "years", "第十二条", "EX"),
     # Stock categories and supervision.
@@ -130,6 +134,12 @@ _PARAMS: list[Param] = [
     Param("grant.down_payment_months", 1, "months", "国土资发〔2010〕34号", "EX"),
     Param("grant.balance_deadline_years", 1, "years", "国土资发〔2010〕34号; 财综〔2009〕74号",
           "EX"),
+    Param("grant.real_estate_uses",
+          ("residential", "commodity_housing", "affordable_housing", "commercial", "tourism",
+           "entertainment", "comprehensive"), "uses",
+          "国土资发〔2010〕34号 (关于加强房地产用地供应和监管有关问题的通知) governs 房地产用地 "
+          "(住宅、商服); other grants (industrial …) owe the down payment within "
+          "grant.full_payment_days (暂行条例 第十四条; 财综〔2009〕74号)", "interpretation"),
     # Registration.
     Param("registration.cq.initial_transfer_working_days", 15, "working days",
           "重庆市土地房屋权属登记条例 第二十五条", "FT"),

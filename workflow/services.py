@@ -27,6 +27,7 @@ from workflow.errors import (
     Forbidden,
     NotFound,
     OutOfScope,
+    RecordNotAllowed,
     RuleViolation,
     TransitionNotAllowed,
     ValidationFailed,
@@ -68,7 +69,17 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
     operation = "survey"
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        return survey_in(uow, survey, actor, dry_run=dry_run)[0]
+        if not dry_run:
+            return survey_in(uow, survey, actor)[0]
+        try:
+            outcome = survey_in(uow, survey, actor, dry_run=True)[0]
+        except RuleViolation as refused:
+            # A dry run that would be refused answers which rules refuse it and records nothing.
+            return {"parcel": None, "event": None,
+                    "rule_results": refused.extra.get("rule_results") or [], "postings": [],
+                    "deadlines": [], "dry_run": True, "certificate": None, "allowed": False,
+                    "violations": [v.as_dict() for v in refused.violations]}
+        return outcome | {"allowed": True, "violations": []}
 
     def on_conflict(uow: UnitOfWork) -> Done[dict[str, Any]]:
         # Not a twin of this request (``command`` replays those): the code is someone else's.
@@ -213,6 +224,7 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
             # A dry run that would be refused reports every violation and books nothing.
             outcome = _outcome(uow, ctx, parcel, None)
             outcome["violations"] = [v.as_dict() for v in ctx.violations]
+            outcome["allowed"] = False
             return outcome
         from_state = parcel.state
         # The event is appended before the effects so that ledger entries and deadlines can
@@ -234,6 +246,8 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
                  audit_event_id=event.id)
         outcome = _outcome(uow, ctx, parcel, event)
         outcome["violations"] = []
+        if dry_run:
+            outcome["allowed"] = True
         return outcome
 
     return command(uow, actor, work, operation=f"transition:{parcel_id}:{name}", body=payload,
@@ -241,10 +255,12 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
 
 
 def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: Actor, *,
-               idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+               idempotency_key: str | None = None, dry_run: bool = False
+               ) -> tuple[dict[str, Any], bool]:
     """Record a dated procedural step (DESIGN "records"); it is an audit event too. The
     record's kind decides who may file it and which guards and effects it runs
-    (``states.records``)."""
+    (``states.records``). A dry run answers what filing it would do, ``allowed`` saying
+    whether it would be filed, and files nothing."""
     if actor.role not in record_kind(record["kind"]).roles:
         raise Forbidden({"transition": "record", "role": actor.role})
 
@@ -255,12 +271,24 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
         session = uow.session
         parcel = session.get(Parcel, parcel_id)  # locked, loaded and scope-checked by ``lock``
         assert parcel is not None
+        states = record_kind(record["kind"]).states
+        if states is not None and parcel.state not in states:
+            allowed = [str(s) for s in states]
+            raise RecordNotAllowed({"kind": record["kind"], "state": parcel.state,
+                                    "states": ", ".join(allowed)},
+                                   kind=record["kind"], state=parcel.state,
+                                   allowed_states=allowed)
         step = record_step(record["kind"], parcel.state)
         ctx = StepContext(uow=uow, step=step, payload=record, actor=actor,
-                          effective_date=record["date"], today=uow.today(), parcel=parcel)
+                          effective_date=record["date"], today=uow.today(), parcel=parcel,
+                          dry_run=dry_run)
         run_guards(step.guards, ctx)
-        if ctx.violations:
+        if ctx.violations and not dry_run:
             raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
+        if ctx.violations:
+            return {"record": None, "event": None, "parcel": full_view(session, parcel, ctx),
+                    "rule_results": ctx.rule_results, "dry_run": True, "allowed": False,
+                    "violations": [v.as_dict() for v in ctx.violations]}
         now = uow.now()
         parcel.version += 1
         parcel.updated_at = now
@@ -280,14 +308,17 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
             "code": parcel.code, "kind": record["kind"], "date": record["date"].isoformat(),
             "version": parcel.version, "audit_seq": event.id,
         }, audit_event_id=event.id)
-        outcome = {"record": record_view(row), "event": event_view(event),
+        outcome: dict[str, Any] = {"record": record_view(row), "event": event_view(event),
                    "parcel": full_view(session, parcel, ctx)}
         if ctx.certificate is not None:
             outcome["certificate"] = ctx.certificate
+        if dry_run:
+            outcome |= {"rule_results": ctx.rule_results, "dry_run": True, "allowed": True,
+                        "violations": []}
         return outcome
 
     return command(uow, actor, work, operation=f"record:{parcel_id}", body=record,
-                   idempotency_key=idempotency_key, lock=lock)
+                   idempotency_key=idempotency_key, dry_run=dry_run, lock=lock)
 
 
 def precheck_transitions(uow: UnitOfWork, parcel_id: int, actor: Actor,

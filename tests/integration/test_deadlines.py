@@ -49,7 +49,8 @@ def test_state_owned_land_has_no_announcement_clock(world, runtime):
 def test_supply_opens_payment_start_idle_and_completion_clocks(world, runtime):
     pid = world.parcel_in("supplied")  # signed 2023-05-06, start 2023-08-01, done 2025-08-01
     d = rows(runtime, pid)
-    assert d["payment_down"].due_on.isoformat() == "2023-06-06"
+    # Industrial land: 60 days (暂行条例 第十四条; 财综〔2009〕74号), not 34号's one month.
+    assert d["payment_down"].due_on.isoformat() == "2023-07-05"
     assert str(d["payment_down"].amount_yuan) == "2500000.00"
     assert d["payment_balance"].due_on.isoformat() == "2024-05-06"
     assert d["agreed_start"].due_on.isoformat() == "2023-08-01"

@@ -55,13 +55,16 @@ def open_deadline(ctx: StepContext, kind: str, due_and_text: tuple[date, str], b
     assert ctx.parcel is not None
     due, text = due_and_text
     now = ctx.uow.now()
+    # Read the running clocks before adding this one: reading them afterwards would flush the
+    # new row and find it, and the list would then hold it twice.
+    clocks = _clocks(ctx)
     row = Deadline(parcel_id=ctx.parcel.id, township_id=ctx.parcel.township_id, kind=kind,
                    due_on=due, basis=basis,
                    explanation=text, state="open", opened_on=opened_on or ctx.effective_date,
                    opened_event_id=ctx.event.id if ctx.event is not None else None,
                    created_at=now, updated_at=now, **extra)
     ctx.session.add(row)
-    _clocks(ctx).append(row)
+    clocks.append(row)
     ctx.deadlines.append({"opened": kind, "due_on": due, "explanation": text})
     return row
 
@@ -132,16 +135,30 @@ def on_supply(ctx: StepContext) -> None:
     if body["method"] != "allocation" and price > 0:
         signed = body["signed_on"]
         ratio = ctx.law.value("grant.down_payment_ratio")
-        open_deadline(ctx, "payment_down",
-                      explain_months(signed, ctx.law.value("grant.down_payment_months"),
-                                     "contract signed"),
-                      "国土资发〔2010〕34号 (50% within one month)", opened_on=signed,
-                      amount_yuan=(price * ratio).quantize(Decimal("0.01")))
+        down = (price * ratio).quantize(Decimal("0.01"))
+        if ctx.held.planned_use in ctx.law.value("grant.real_estate_uses"):
+            # 房地产用地: 国土资发〔2010〕34号 — 50% within one month of signing, the rest within
+            # one year.
+            open_deadline(ctx, "payment_down",
+                          explain_months(signed, ctx.law.value("grant.down_payment_months"),
+                                         "contract signed"),
+                          "国土资发〔2010〕34号 (50% within one month)", opened_on=signed,
+                          amount_yuan=down)
+            balance_basis = "国土资发〔2010〕34号; 财综〔2009〕74号"
+        else:
+            # Outside 34号 (industrial land and other grants): the price is owed within the 60
+            # days of 暂行条例 第十四条, in instalments as 财综〔2009〕74号 allows — a first
+            # instalment of at least 50% within those days, the whole within one year.
+            open_deadline(ctx, "payment_down",
+                          explain_days(signed, ctx.law.value("grant.full_payment_days"),
+                                       "contract signed"),
+                          "城镇国有土地使用权出让和转让暂行条例 第十四条; 财综〔2009〕74号 "
+                          "(first instalment ≥ 50%)", opened_on=signed, amount_yuan=down)
+            balance_basis = "财综〔2009〕74号 (instalments within one year)"
         open_deadline(ctx, "payment_balance",
                       explain_years(signed, ctx.law.value("grant.balance_deadline_years"),
                                     "contract signed"),
-                      "国土资发〔2010〕34号; 财综〔2009〕74号", opened_on=signed,
-                      amount_yuan=price)
+                      balance_basis, opened_on=signed, amount_yuan=price)
     open_use_clocks(ctx, body["agreed_start_date"], body["agreed_completion_date"],
                     ctx.effective_date)
 

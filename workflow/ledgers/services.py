@@ -45,6 +45,13 @@ def _county(uow: UnitOfWork, code: str | None) -> str:
 # --- quota ---------------------------------------------------------------------------------
 
 
+def _plan_year_start(uow: UnitOfWork, year: int) -> date:
+    """When an account's initial allocation is booked if the request names no date: the annual
+    plan is the year's quota (土地管理法 第二十三条; 土地利用年度计划管理办法 第二条), so 1 January
+    of its plan year — or today for a year still to come (a ledger books nothing ahead)."""
+    return min(date(year, 1, 1), uow.today())
+
+
 def create_quota_account(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     """An account for a plan year with its allocation (an ``allocate`` entry)."""
     require(actor, LEDGER_ADMINS)
@@ -59,7 +66,7 @@ def create_quota_account(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) ->
             QuotaAccount.category == category)).first()
         if exists:
             raise Conflict({"field": "year"}, field="year")
-        now, on = uow.now(), body.get("effective_date") or uow.today()
+        now, on = uow.now(), body.get("effective_date") or _plan_year_start(uow, body["year"])
         account = QuotaAccount(county_code=county, year=body["year"], category=category,
                                name=body.get("name") or f"{county} {body['year']} 年度计划指标",
                                balance_m2=Decimal("0.00"), created_at=now)

@@ -9,6 +9,7 @@ from states import STEPS
 from workflow import law
 from workflow.codes import CODES
 from workflow.rules import GUARDS
+from workflow.rules.decisions import decisions_markdown
 
 
 def rules_markdown() -> str:
@@ -37,6 +38,7 @@ def rules_markdown() -> str:
     for c in sorted(CODES.values(), key=lambda c: (c.kind, c.code)):
         if c.kind == "rule":
             lines.append(f"| `{c.code}` | {c.zh} | {c.en} |")
+    lines += decisions_markdown()
     lines += ["", "## Legal parameters", "",
               "Numbers live in `workflow/law.py`, keyed like RULES.md §15; values tagged UNV "
               "should be confirmed and may be overridden with `LANDFLOW_LAW_OVERRIDES` (an "

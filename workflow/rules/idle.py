@@ -143,11 +143,14 @@ def recovery_lawful(ctx: StepContext) -> None:
 
 @guard(codes=("IDLE_DISPOSAL_UNSETTLED",),
        source="闲置土地处置办法 第十二条、第十四条",
-       meaning="Development resumes after the idle-land fee is paid (user cause) or a negotiated "
-               "disposal restarting the clock is agreed (government cause, force majeure).")
+       meaning="Development resumes after the idle-land fee is paid (user cause; law "
+               "parameter idle.resume_requires_fee_paid) or a negotiated disposal restarting "
+               "the clock is agreed (government cause, force majeure).")
 def idle_disposal_settled(ctx: StepContext) -> None:
     p = ctx.held
     if p.idle_cause == "user":
+        if not ctx.law.value("idle.resume_requires_fee_paid"):
+            return  # the county lets development resume first; the fee's clock runs on
         due = p.idle_fee_yuan or ZERO
         got = paid(ctx, "payment", "idle_fee")
         if got < due:
