@@ -229,3 +229,31 @@ def test_pages_cut_by_cohort_from_the_deltas_equal_the_row_level_pages(world, ru
                 page += 1
             assert got == expected, (as_of, category)
             assert result["total"] >= len(expected)
+
+
+def test_clock_lists_cut_by_one_ordered_scan_equal_the_two_range_lists(world, runtime,
+                                                                       monkeypatch):
+    """Idle land and 供而未用, paged from the start of the list by one ordered scan, are the same
+    rows in the same order as when read from the two ranges of running_on (deep pages)."""
+    _portfolio(world, runtime)
+    auditor = world.actors["auditor"]
+
+    def pages(fn, as_of, **kw):
+        out, page = [], 1
+        while True:
+            items = fn(runtime.reader(), auditor, as_of=as_of, page=page, per_page=1,
+                       **kw)["items"]
+            if not items:
+                return out
+            out += [(i["parcel_id"], i.get("categories")) for i in items]
+            page += 1
+
+    for as_of in (date(2023, 9, 1), date(2024, 8, 1), date(2025, 6, 1), END):
+        ordered = (pages(q.idle_land, as_of), pages(q.unsupplied, as_of),
+                   pages(q.unsupplied, as_of, category="supplied_unused"))
+        monkeypatch.setattr(q, "ORDERED_SCAN_ROWS", 0)
+        ranges = (pages(q.idle_land, as_of), pages(q.unsupplied, as_of),
+                  pages(q.unsupplied, as_of, category="supplied_unused"))
+        monkeypatch.setattr(q, "ORDERED_SCAN_ROWS", 1000)
+        assert ordered == ranges, as_of
+        assert ordered[2] and (ordered[0] or as_of < date(2024, 8, 1)), as_of

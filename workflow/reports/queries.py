@@ -120,14 +120,26 @@ def _flow_sums(s: Session, as_of: date, township_id: int | None, *,
 # --- idle land ---------------------------------------------------------------------------------
 
 
+# A page that starts this far into a list of clocks is cut from one ordered scan; further in,
+# from the two ranges of ``running_on`` (each read whole, then sorted).
+ORDERED_SCAN_ROWS = 1000
+
+
 def running_on(kind: str, as_of: date, *, due_before: bool = False,
-               township_id: int | None = None) -> Any:
+               township_id: int | None = None, ordered: bool = False) -> Any:
     """``kind`` clocks running on ``as_of`` and due by then (or before it): (deadline_id,
     due_on, parcel_id), as two index-only ranges — clocks still running, and clocks that
-    closed after ``as_of``."""
+    closed after ``as_of``. ``ordered``: as one scan of ``ix_deadlines_kind_due_on`` in
+    (due_on, id) order instead, which a page near the start of the list stops early."""
     due = Deadline.due_on < as_of if due_before else Deadline.due_on <= as_of
     cols = (Deadline.id.label("deadline_id"), Deadline.due_on.label("due_on"),
             Deadline.parcel_id.label("parcel_id"))
+    if ordered:
+        q = select(*cols).where(Deadline.kind == kind, due, Deadline.opened_on <= as_of,
+                                or_(Deadline.closed_on.is_(None), Deadline.closed_on > as_of))
+        if township_id is not None:
+            q = q.where(Deadline.township_id == township_id)
+        return q.subquery()
     parts = []
     for closed in (Deadline.closed_on.is_(None), Deadline.closed_on > as_of):
         q = select(*cols).where(Deadline.kind == kind, closed, due, Deadline.opened_on <= as_of)
@@ -178,7 +190,8 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
     with uow:
         s = uow.session
         as_of = as_of or uow.today()
-        ids = running_on("idle_clock", as_of, township_id=_township_id(s, township, actor))
+        ids = running_on("idle_clock", as_of, township_id=_township_id(s, township, actor),
+                         ordered=(page - 1) * per_page < ORDERED_SCAN_ROWS)
         if bbox is not None:
             ids = (select(ids).join(Parcel, Parcel.id == ids.c.parcel_id)
                    .where(*in_bbox(bbox)).subquery())
@@ -279,7 +292,7 @@ def _approved_base(as_of: date) -> list[Any]:
 
 
 def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
-                category: str | None, bbox: BBox | None = None
+                category: str | None, bbox: BBox | None = None, ordered: bool = False
                 ) -> tuple[Any | None, Any | None]:
     """The two stocks as index-only ranges, never a scan of every approved parcel:
 
@@ -315,7 +328,8 @@ def _stock_sets(as_of: date, township_id: int | None, cohort: int | None,
             narrowed(select(*cols).where(Parcel.first_supplied_m2 < Parcel.total_m2,
                                          Parcel.first_supplied_on <= as_of))).subquery()
     if category in (None, "supplied_unused"):
-        clocks = running_on("agreed_start", as_of, due_before=True, township_id=township_id)
+        clocks = running_on("agreed_start", as_of, due_before=True, township_id=township_id,
+                            ordered=ordered)
         q = select(clocks.c.deadline_id, clocks.c.parcel_id, clocks.c.due_on)
         if cohort is not None or bbox is not None:
             q = q.join(Parcel, Parcel.id == clocks.c.parcel_id)
@@ -376,6 +390,10 @@ def unsupplied(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
             ids1 = list(s.execute(select(first.c.parcel_id).order_by(
                 first.c.approved_on, first.c.parcel_id).offset(offset).limit(limit)).scalars())
         if second is not None and len(ids1) < limit:
+            if max(0, offset - n1) < ORDERED_SCAN_ROWS:  # near its start: one ordered scan
+                _, second = _stock_sets(as_of, tid, cohort, "supplied_unused", bbox,
+                                        ordered=True)
+                assert second is not None
             ids2 = list(s.execute(select(second.c.parcel_id).order_by(
                 second.c.due_on, second.c.deadline_id).offset(max(0, offset - n1))
                 .limit(limit - len(ids1))).scalars())
