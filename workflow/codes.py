@@ -44,6 +44,16 @@ _CODES: list[Code] = [
          "Too many failed authentications or verifications; try again later", "error"),
     Code("RULE_VIOLATION", "违反审批规则", "Rule violation", "error"),
     Code("INTERNAL_ERROR", "服务器内部错误", "Internal server error", "error"),
+    # Documents (workflow.documents).
+    Code("DOCUMENT_TYPE_NOT_ALLOWED",
+         "文件类型不受支持（按内容识别为 {found}），仅接受 {allowed}",
+         "File type not accepted (its content is {found}); accepted: {allowed}", "error"),
+    Code("DOCUMENT_TOO_LARGE", "文件过大（上限 {limit} 字节）",
+         "File too large (limit {limit} bytes)", "error"),
+    Code("DOCUMENT_CORRUPTED", "文件内容与登记的 SHA-256 不符，已拒绝提供",
+         "The stored file no longer matches its recorded SHA-256; not served", "error"),
+    Code("DOCUMENT_STORE_UNAVAILABLE", "文件存储暂不可用", "The document store is unavailable",
+         "error"),
     # Structural rules.
     Code("EFFECTIVE_DATE_IN_FUTURE", "生效日期 {effective_date} 晚于今天 {today}",
          "Effective date {effective_date} is after today {today}", "rule"),

@@ -10,6 +10,8 @@ certificate revoked). A violation or an error leaves the database exactly as it 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -25,6 +27,7 @@ from workflow.effects import run_effects
 from workflow.errors import (
     Conflict,
     Forbidden,
+    LandflowError,
     NotFound,
     OutOfScope,
     RecordNotAllowed,
@@ -35,12 +38,16 @@ from workflow.errors import (
 )
 from workflow.models import Parcel, ParcelRecord
 from workflow.models.repository import find_township
+from workflow.observability import logs
+from workflow.observability.metrics import TRANSITIONS_FIRED, count_refusal
 from workflow.queries import event_view, full_view, record_view
 from workflow.rules import GUARDS, run_guards
 from workflow.spatial.engines import engine_for
 from workflow.spatial.geometry import bounds
 from workflow.spatial.services import survey_figures, surveyed_land
 from workflow.uow import Done, UnitOfWork, command
+
+log = logs.get_logger("landflow.services")
 
 
 def _step(name: str) -> Step:
@@ -85,8 +92,9 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
         # Not a twin of this request (``command`` replays those): the code is someone else's.
         raise Conflict({"field": "code"}, field="code")
 
-    return command(uow, actor, work, operation=operation, body=survey,
-                   idempotency_key=idempotency_key, dry_run=dry_run, on_conflict=on_conflict)
+    return _counted(CREATE_TRIGGER, lambda: command(
+        uow, actor, work, operation=operation, body=survey, idempotency_key=idempotency_key,
+        dry_run=dry_run, on_conflict=on_conflict))
 
 
 def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run: bool = False
@@ -184,12 +192,48 @@ def _event_data(parcel: Parcel, step: Step, from_state: str | None, event: Any
     }
 
 
+def _counted(label: str, call: Callable[[], tuple[dict[str, Any], bool]],
+             parcel_id: int | None = None) -> tuple[dict[str, Any], bool]:
+    """Run one step and count it (``workflow.observability.metrics``): fired when it
+    committed (not a dry
+    run, not a replay), refused under each rule or error code that refused it."""
+    started = time.perf_counter()
+    try:
+        outcome, replayed = call()
+    except LandflowError as err:
+        codes = sorted({v.rule for v in err.violations} if isinstance(err, RuleViolation)
+                       else set()) or [err.code]
+        count_refusal(label, codes)
+        log.info("transition", transition=label, parcel=parcel_id, outcome="refused",
+                 codes=codes, duration_ms=round((time.perf_counter() - started) * 1000, 2))
+        raise
+    dry_run = bool(outcome.get("dry_run"))
+    if not replayed and not dry_run:
+        TRANSITIONS_FIRED.labels(label).inc()
+    parcel = outcome.get("parcel") or {}
+    log.info("transition", transition=label,
+             parcel=parcel_id if parcel_id is not None else parcel.get("id"),
+             outcome="replayed" if replayed else "dry_run" if dry_run else "fired",
+             duration_ms=round((time.perf_counter() - started) * 1000, 2))
+    return outcome, replayed
+
+
 def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[str, Any],
                     actor: Actor, *, expected_version: int | None = None,
                     idempotency_key: str | None = None, dry_run: bool = False
                     ) -> tuple[dict[str, Any], bool]:
     """Fire transition ``name`` on the parcel. ``payload`` is already loaded by the step's schema
     (``workflow.payloads.transitions``). Returns (outcome, replayed)."""
+    label = name if name in STEP_BY_TRIGGER else "unknown"
+    return _counted(label, lambda: _fire_transition(
+        uow, parcel_id, name, payload, actor, expected_version=expected_version,
+        idempotency_key=idempotency_key, dry_run=dry_run), parcel_id)
+
+
+def _fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[str, Any],
+                     actor: Actor, *, expected_version: int | None = None,
+                     idempotency_key: str | None = None, dry_run: bool = False
+                     ) -> tuple[dict[str, Any], bool]:
     step = _step(name)
     if not step.sources:
         raise TransitionNotAllowed({"transition": name, "state": "—"})
@@ -261,6 +305,14 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
     record's kind decides who may file it and which guards and effects it runs
     (``states.records``). A dry run answers what filing it would do, ``allowed`` saying
     whether it would be filed, and files nothing."""
+    return _counted(f"record.{record['kind']}", lambda: _add_record(
+        uow, parcel_id, record, actor, idempotency_key=idempotency_key, dry_run=dry_run),
+        parcel_id)
+
+
+def _add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: Actor, *,
+                idempotency_key: str | None = None, dry_run: bool = False
+                ) -> tuple[dict[str, Any], bool]:
     if actor.role not in record_kind(record["kind"]).roles:
         raise Forbidden({"transition": "record", "role": actor.role})
 

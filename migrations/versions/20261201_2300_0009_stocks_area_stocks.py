@@ -2,7 +2,7 @@
 stocks as dated deltas (stock_flows), backfilled
 
 Revision ID: 0009_stocks
-Revises: 0009_law_d
+Revises: 0009_ops_b
 Create Date: 2026-12-01 23:00:00+00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_stocks'
-down_revision: str | None = '0009_law_d'
+down_revision: str | None = '0009_ops_b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,6 +11,7 @@ Running it twice, or a week late, gives the same result.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ from workflow.errors import LandflowError
 from workflow.models import Deadline, OutboxCounter, OutboxEvent, Parcel, SweepRun
 from workflow.models.base import UTCDateTime
 from workflow.models.sql import add_days, date_text, json_obj
+from workflow.observability.metrics import SWEEP_FINDINGS, SWEEP_RUNS, SWEEP_SECONDS
 from workflow.reports.flows import compact
 from workflow.runtime import Runtime
 from workflow.uow import UnitOfWork, command
@@ -90,6 +92,7 @@ def _breach(s: Any, run_id: int, as_of: date, now: Any, after_id: int) -> tuple[
 
 def run_sweep(runtime: Runtime, as_of: date | None = None,
               progress: Callable[[str, int, int], None] | None = None) -> SweepReport:
+    started = time.perf_counter()
     today = runtime.clock.today()
     as_of = as_of or today
     if as_of > today:
@@ -173,4 +176,9 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
         row.lapsed, row.events, row.finished_at = report.lapsed, report.events, uow.now()
 
     command(runtime.uow(), SYSTEM, finish)
+    SWEEP_RUNS.inc()
+    SWEEP_SECONDS.observe(time.perf_counter() - started)
+    for kind, n in (("breached", report.breached), ("idle_flagged", report.idle_flagged),
+                    ("lapsed", report.lapsed), ("lapse_refused", len(report.lapse_refused))):
+        SWEEP_FINDINGS.labels(kind).inc(n)
     return report
