@@ -82,11 +82,14 @@ class UnsuppliedItem(TownshipRefMixin):
     cohort = fields.Integer()
     approved_on = DateStr()
     approval_no = fields.String(allow_none=True)
-    area_m2 = Dec()
+    area_m2 = Dec(metadata={"description": "The area in this stock: the approval's unsupplied "
+                                           "rest, or its supplied but unused part"})
     age_days = fields.Integer()
     expropriated_on = DateStr()
     supplied_on = DateStr()
     agreed_start_date = DateStr()
+    approved_m2 = Dec(metadata={"description": "The approval's whole area"})
+    supplied_m2 = Dec(metadata={"description": "Of it, supplied by as_of (the first supply)"})
 
 
 class UnsuppliedPage(Schema):

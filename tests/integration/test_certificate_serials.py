@@ -58,7 +58,7 @@ def test_the_migration_continues_after_the_numbers_already_issued(tmp_path):
 
     from workflow.operator.migrate import alembic_config
 
-    command.downgrade(alembic_config(url), "-1")  # back before 0009_ops_a only
+    command.downgrade(alembic_config(url), "0009_ops_b")  # back before 0009_ops_a
     upgrade(url)
     rt = Runtime.from_settings(Settings(database_url=url, secret_key="x"), clock=FixedClock(TODAY))
     try:
