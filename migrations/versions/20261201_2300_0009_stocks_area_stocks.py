@@ -198,4 +198,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_parcels_township_approval_cover')
         batch_op.drop_index('ix_parcels_approval_cover')
         _cover_indexes(batch_op, OLD_COVER)
-        batch_op.drop_column('first_supplied_m2')
+    # A plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35 too): a batch rebuild of parcels would drop
+    # a table other tables' foreign keys point at, which SQLite refuses with its keys enforced.
+    op.drop_column('parcels', 'first_supplied_m2')
