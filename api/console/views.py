@@ -252,13 +252,29 @@ def _parcel_context(parcel_id: int) -> dict[str, Any]:
     steps = []
     for item in precheck["items"]:
         name = item["transition"]
-        steps.append({**item, "controls": forms.controls(TRANSITION_SCHEMAS[name])})
+        steps.append({**item, "controls": forms.controls(TRANSITION_SCHEMAS[name]),
+                      "rules": _step_rules(item)})
     kinds = [(k, forms.RECORD_LABELS.get(k, (k, k))) for k in RECORD_KINDS
              if k not in INTERNAL_RECORD_KINDS and actor.role in record_kind(k).roles]
     return {"page": page, "p": page["parcel"], "steps": steps,
             "version": precheck["version"], "guards": GUARDS,
             "today": precheck["as_of"], "record_kinds": kinds,
             "record_key": uuid.uuid4().hex, "record_labels": forms.RECORD_LABELS}
+
+
+def _rule_title(name: str) -> str:
+    """A guard's title in the console's language: Chinese first, its English meaning in en."""
+    g = GUARDS.get(name)
+    return g.title(lang()) if g else name
+
+
+def _step_rules(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rules of a next step: those the pre-check judged (passed or not), then those judged
+    only with the form (``passed`` None)."""
+    rules = [{"rule": r["rule"], "passed": r["passed"], "title": _rule_title(r["rule"])}
+             for r in item.get("checked") or []]
+    return rules + [{"rule": n, "passed": None, "title": _rule_title(n)}
+                    for n in item.get("needs_payload") or []]
 
 
 @blp.route("/parcels/<int:parcel_id>")
@@ -313,6 +329,7 @@ def _render_preview(parcel_id: int, name: str, body: dict[str, Any], outcome: di
     for r in outcome.get("rule_results") or []:
         g = GUARDS.get(r["rule"])
         rules.append({**r, "meaning": g.meaning if g else r["rule"],
+                      "title": _rule_title(r["rule"]),
                       "source": g.source if g else "",
                       "violations": [v for c in r.get("codes", []) for v in by_code.get(c, [])]})
     values = forms.form_values(body)

@@ -29,7 +29,8 @@ def _need(ctx: StepContext, step: str, requirement: str, **details: object) -> N
        meaning="Collective land: pre-announcement ≥ 10 working days, status survey, risk "
                "assessment, plan announced ≥ 30 days before approval, hearing when a majority "
                "objected, compensation registration, funds in place, agreements — all recorded "
-               "before the approval.")
+               "before the approval.",
+       zh="集体土地征收报批前程序已依法履行完毕（预公告、现状调查、风险评估、方案公告、听证、补偿登记、费用落实、协议）")
 def pre_approval_expropriation_complete(ctx: StepContext) -> None:
     p = ctx.held
     if p.ownership != "collective":
@@ -125,7 +126,8 @@ _ORDER_REPORTED_ELSEWHERE = frozenset({"hearing"})
        meaning="Collective land: the procedure's records are dated in the statutory order — "
                "预公告 → 现状调查 and 社会稳定风险评估 → 补偿安置方案公告 → 补偿登记 (→ 听证 when "
                "a majority objected to the announced plan) → 协议 → 申请征收 (the approval); "
-               "a step may share its predecessor's day.")
+               "a step may share its predecessor's day.",
+       zh="征收报批前各项程序按法定顺序进行")
 def expropriation_steps_in_order(ctx: StepContext) -> None:
     p = ctx.held
     if p.ownership != "collective":
@@ -249,7 +251,8 @@ def approval_authority(holdings: Iterable[Holding], laws: law.LawSet | None = No
                "area) and, for collective land only, the expropriation authority (State Council "
                "for basic farmland, non-basic cultivated land > 35 ha or other land > 70 ha), "
                "counted over the whole approval (all parcels under one approval number).",
-       precheck=False)
+       precheck=False,
+       zh="批准机关具有农用地转用和土地征收的相应审批权限（按同一批次合计面积）")
 def approving_authority_sufficient(ctx: StepContext) -> None:
     p = ctx.held
     given = ctx.payload.get("authority", "chongqing")
@@ -299,7 +302,8 @@ def lapse_date(approved_on: date) -> date:
 @guard(codes=("APPROVAL_LAPSED",),
        source="国发〔2004〕28号 第十九条; 国土资发〔2004〕237号 第十四条",
        meaning="An approval neither expropriated nor used within two years has lapsed; it "
-               "cannot be expropriated or supplied on (recovered land is not affected).")
+               "cannot be expropriated or supplied on (recovered land is not affected).",
+       zh="批准文件未因满两年未征收、未使用而失效")
 def approval_not_lapsed(ctx: StepContext) -> None:
     p = ctx.held
     if p.state != "approved" or p.approved_on is None:
@@ -314,7 +318,8 @@ def approval_not_lapsed(ctx: StepContext) -> None:
 @guard(codes=("APPROVAL_NOT_EXPIRED", "APPROVAL_ALREADY_IMPLEMENTED"),
        source="国发〔2004〕28号 第十九条",
        meaning="An approval lapses only when two full years have passed without expropriation "
-               "or use.")
+               "or use.",
+       zh="批准文件满两年未征收、未使用方可认定失效")
 def approval_validity_expired(ctx: StepContext) -> None:
     p = ctx.held
     if p.state == "expropriated":

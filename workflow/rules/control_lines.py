@@ -30,7 +30,8 @@ def _use_not_covered(ctx: StepContext, code: str, line: str, category: str,
        source="实施条例 第三条; 自然资发〔2022〕142号 (limited human activities with a 认定意见)",
        meaning="Land inside the ecological red line is planned only for an allowed limited "
                "activity with its determination opinion, and only for a planned use that "
-               "activity covers (`red_line.exempt_uses.*`).", precheck=False)
+               "activity covers (`red_line.exempt_uses.*`).", precheck=False,
+       zh="生态保护红线内仅限允许的有限人类活动，并取得认定意见")
 def outside_red_line(ctx: StepContext) -> None:
     red_line_m2 = ctx.control_lines("ecological_red_line").red_line_m2
     if red_line_m2 <= 0:
@@ -54,7 +55,8 @@ MAJOR_PROJECT_CATEGORIES = ("central_decision", "military", "transport", "energy
        source="土地管理法 第三十五条; 自然资规〔2018〕3号 (major-project categories)",
        meaning="Permanent basic farmland is planned only for a listed major project with State "
                "Council (or entrusted) approval, and only for a planned use its category covers "
-               "(`basic_farmland.exempt_uses.*`).", precheck=False)
+               "(`basic_farmland.exempt_uses.*`).", precheck=False,
+       zh="永久基本农田仅限经国务院（或受托机关）批准的重大建设项目占用")
 def basic_farmland_protected(ctx: StepContext) -> None:
     basic_farmland_m2 = ctx.control_lines("basic_farmland").basic_farmland_m2
     if basic_farmland_m2 <= 0:
@@ -75,7 +77,8 @@ def basic_farmland_protected(ctx: StepContext) -> None:
        source="城乡规划法 第四十二条; 实施条例 第十四条; 土地管理法 第四十四条",
        meaning="Construction is planned inside the urban development boundary or an approved "
                "village plan, unless it is a single-site major project planned for a use its "
-               "category covers.", precheck=False)
+               "category covers.", precheck=False,
+       zh="建设项目位于城镇开发边界或经批准的村庄规划范围内")
 def inside_development_boundary(ctx: StepContext) -> None:
     lines = ctx.control_lines("development_boundary", "village_construction")
     if lines.in_development_boundary or ctx.payload.get("in_village_plan"):

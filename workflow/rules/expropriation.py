@@ -13,7 +13,8 @@ from workflow.rules.registry import guard
        source="实施条例 第三十一条", precheck=False,
        meaning="The expropriation announcement is published within 15 working days after the "
                "approval is received (the approval's clock, a pause moving it by the working "
-               "days it covered), and not before it.")
+               "days it covered), and not before it.",
+       zh="收到征收批准文件之日起15个工作日内发布征收土地公告")
 def announced_within_15_working_days(ctx: StepContext) -> None:
     p = ctx.held
     assert p.approved_on is not None
@@ -34,7 +35,8 @@ def announced_within_15_working_days(ctx: StepContext) -> None:
 
 @guard(codes=("COMPENSATION_UNPAID",), source="土地管理法 第四十八条 (先补偿后搬迁)",
        precheck=False,
-       meaning="Compensation is paid in full before the land is taken.")
+       meaning="Compensation is paid in full before the land is taken.",
+       zh="先补偿后搬迁：征地补偿费用已足额支付")
 def compensation_paid(ctx: StepContext) -> None:
     if not ctx.payload.get("compensation_paid"):
         ctx.violate("COMPENSATION_UNPAID", article="土地管理法 第四十八条")

@@ -23,7 +23,8 @@ CENT = Decimal("0.01")
        source="土地管理法 第三十条; 实施条例 第八条; 中发〔2017〕4号 (占一补一、占优补优、"
               "占水田补水田, 先补后占)",
        meaning="Occupied farmland is paired with accepted credits of at least equal area, paddy "
-               "for paddy, of equal or better grade, accepted no later than the approval.")
+               "for paddy, of equal or better grade, accepted no later than the approval.",
+       zh="耕地占补平衡：占一补一、占优补优、占水田补水田，先补后占")
 def farmland_balanced(ctx: StepContext) -> None:
     p = ctx.held
     need_area, need_paddy, grade = p.farmland_m2, p.paddy_m2, p.farmland_grade

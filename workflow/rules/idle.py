@@ -37,7 +37,8 @@ def _ratio(num: Any, den: Any) -> Decimal | None:
        meaning="Land is idle when not started one full year after the agreed start date (read "
                "from the idle clock, moved by its pauses; nothing is due while it is paused), "
                "or when started with < 1/3 developed or < 25% invested (net of land price) and "
-               "suspended for one full year.")
+               "suspended for one full year.",
+       zh="已满闲置土地认定期限（未动工满一年或中止开发满一年）")
 def idle_period_reached(ctx: StepContext) -> None:
     p = ctx.held
     on = ctx.effective_date
@@ -96,7 +97,8 @@ def idle_reading(ctx: StepContext) -> IdleReading | None:
        source="闲置土地处置办法 第八条第(一)项、第十四条; 城市房地产管理法 第二十六条",
        meaning="Idleness is not determined as the user's while the delay is the government's: "
                "land not handed over by the agreed start date, the user's year running from a "
-               "late hand-over.", precheck=False)
+               "late hand-over.", precheck=False,
+       zh="因政府原因造成的迟延不认定为土地使用者原因闲置")
 def user_not_charged_for_government_delay(ctx: StepContext) -> None:
     if ctx.payload.get("cause") != "user":
         return
@@ -111,7 +113,8 @@ def user_not_charged_for_government_delay(ctx: StepContext) -> None:
        meaning="Recovery without compensation is lawful only for user-caused idleness of two "
                "full years of the user's own (from a late hand-over, moved by pauses); "
                "idleness caused by the government (a late hand-over included) or force majeure "
-               "is recovered only by agreement with compensation.", precheck=False)
+               "is recovered only by agreement with compensation.", precheck=False,
+       zh="无偿收回仅限土地使用者原因闲置满两年")
 def recovery_lawful(ctx: StepContext) -> None:
     p = ctx.held
     if ctx.payload.get("with_compensation"):
@@ -145,7 +148,8 @@ def recovery_lawful(ctx: StepContext) -> None:
        source="闲置土地处置办法 第十二条、第十四条",
        meaning="Development resumes after the idle-land fee is paid (user cause; law "
                "parameter idle.resume_requires_fee_paid) or a negotiated disposal restarting "
-               "the clock is agreed (government cause, force majeure).")
+               "the clock is agreed (government cause, force majeure).",
+       zh="闲置土地处置已落实（已缴纳土地闲置费或已达成协议）方可恢复开发")
 def idle_disposal_settled(ctx: StepContext) -> None:
     p = ctx.held
     if p.idle_cause == "user":
@@ -171,7 +175,8 @@ def idle_disposal_settled(ctx: StepContext) -> None:
        source="闲置土地处置办法 第十二条",
        meaning="A negotiated extension sets a new start no more than one year after the "
                "supplementary agreement; government-arranged temporary use lasts at most two "
-               "years; options that restart the clock name the new agreed start.")
+               "years; options that restart the clock name the new agreed start.",
+       zh="协议处置不超过法定期限（延长动工不超过一年，临时使用不超过两年）")
 def idle_disposal_within_limits(ctx: StepContext) -> None:
     p = ctx.held
     details = ctx.payload.get("details") or {}

@@ -9,7 +9,8 @@ from workflow.spatial.overlay import tolerance_m2
 
 @guard(codes=("AREA_EXCEEDS_APPROVED",), source="土地管理法 第七十七条第二款 (批少占多)",
        precheck=False, meaning="The area actually occupied is not larger than the area "
-                               "approved and supplied.")
+                               "approved and supplied.",
+       zh="实际占地面积不超过批准面积（批少占多）")
 def actual_area_within_approved(ctx: StepContext) -> None:
     p = ctx.held
     approved = p.supplied_area_m2 or p.total_m2
@@ -23,7 +24,8 @@ def actual_area_within_approved(ctx: StepContext) -> None:
 
 @guard(codes=("OUTSIDE_APPROVED_BOUNDARY",),
        source="土地管理法 第七十七条、第五十六条 (批甲占乙)", precheck=False,
-       meaning="The works stand inside the approved boundary.")
+       meaning="The works stand inside the approved boundary.",
+       zh="建设位于批准用地范围内（批甲占乙）")
 def built_within_approved_boundary(ctx: StepContext) -> None:
     built = ctx.built_land()
     if built is not None and built.outside_approved_m2 is not None:
@@ -37,7 +39,8 @@ def built_within_approved_boundary(ctx: StepContext) -> None:
 
 @guard(codes=("PLANNING_VERIFICATION_FAILED",), source="城乡规划法 第四十五条",
        precheck=False,
-       meaning="Planning verification (规划核实) passed before completion acceptance.")
+       meaning="Planning verification (规划核实) passed before completion acceptance.",
+       zh="竣工验收前已通过规划核实")
 def planning_verified(ctx: StepContext) -> None:
     if not ctx.payload["planning_verified"]:
         ctx.violate("PLANNING_VERIFICATION_FAILED", article="城乡规划法 第四十五条")

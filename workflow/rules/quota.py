@@ -41,7 +41,8 @@ def _account(ctx: StepContext) -> QuotaAccount | None:
        source="土地管理法 第二十三条、第四十四条; 土地利用年度计划管理办法 (66号令) 第二条; "
               "重庆市地票管理办法",
        meaning="The year's quota account (plus any land tickets redeemed) covers the "
-               "agricultural and unused land converted to construction.")
+               "agricultural and unused land converted to construction.",
+       zh="新增建设用地计划指标（含地票）足额")
 def quota_available(ctx: StepContext) -> None:
     """Locks the account row so that this check and the deduction see the same balance."""
     p = ctx.held

@@ -12,7 +12,8 @@ ZERO = Decimal("0.00")
 
 @guard(codes=("PAYMENT_OUTSTANDING",),
        source="39号令; 财综〔2009〕74号; RULES.md §7.5 (no certificate before full payment)",
-       meaning="The land price is paid in full (payment records) before first registration.")
+       meaning="The land price is paid in full (payment records) before first registration.",
+       zh="土地出让价款已全部缴清方可办理首次登记")
 def land_price_fully_paid(ctx: StepContext) -> None:
     p = ctx.held
     due = p.price_yuan or ZERO
@@ -24,7 +25,8 @@ def land_price_fully_paid(ctx: StepContext) -> None:
 
 @guard(codes=("PAYMENT_OUTSTANDING",),
        source="闲置土地处置办法 第十四条、第十七条",
-       meaning="Any idle-land fee decided for the parcel is paid before registration.")
+       meaning="Any idle-land fee decided for the parcel is paid before registration.",
+       zh="已决定的土地闲置费缴清后方可办理登记")
 def idle_fee_fully_paid(ctx: StepContext) -> None:
     p = ctx.held
     due = p.idle_fee_yuan or ZERO

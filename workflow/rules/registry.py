@@ -1,7 +1,8 @@
 """The rule registry: a guard is one small function over a ``StepContext`` that calls
 ``ctx.violate(CODE, **details)`` for every breach it finds. Registering it takes one decorator;
 naming it in a step's ``guards`` (``states.lifecycle``) puts it on that edge. Its codes and
-messages live in ``workflow.codes``."""
+messages live in ``workflow.codes``. Each guard carries a short Chinese title (``zh``) beside its
+English meaning: the console shows the title in Chinese, the meaning in English."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ class Guard:
     meaning: str
     # False when the guard needs the request body, so it cannot run in the pre-check.
     precheck: bool = True
+    # The rule's title in Chinese (users read Chinese first; ``meaning`` is the English fallback).
+    zh: str = ""
+
+    def title(self, lang: str = "zh") -> str:
+        """The rule in the user's language: the Chinese title, else the English meaning."""
+        return self.meaning if lang == "en" or not self.zh else self.zh
 
     def __call__(self, ctx: StepContext) -> None:
         before = len(ctx.violations)
@@ -36,10 +43,11 @@ class Guard:
 GUARDS: dict[str, Guard] = {}
 
 
-def guard(*, codes: tuple[str, ...], source: str, meaning: str, precheck: bool = True
-          ) -> Callable[[GuardFn], GuardFn]:
+def guard(*, codes: tuple[str, ...], source: str, meaning: str, precheck: bool = True,
+          zh: str = "") -> Callable[[GuardFn], GuardFn]:
     """Register a guard under its function name, with the codes it may raise, the legal source
-    it enforces and a one-line meaning (both end up in ``docs/rules.md``)."""
+    it enforces, a one-line meaning and its Chinese title ``zh`` (all end up in
+    ``docs/rules.md``; a unit test fails for a guard without a Chinese title)."""
 
     def register(fn: GuardFn) -> GuardFn:
         name = fn.__name__
@@ -48,7 +56,7 @@ def guard(*, codes: tuple[str, ...], source: str, meaning: str, precheck: bool =
         unknown = [c for c in codes if c not in CODES]
         if unknown:
             raise ValueError(f"guard {name} uses codes missing from workflow.codes: {unknown}")
-        GUARDS[name] = Guard(name, fn, codes, source, meaning, precheck)
+        GUARDS[name] = Guard(name, fn, codes, source, meaning, precheck, zh)
         return fn
 
     return register

@@ -13,7 +13,8 @@ USE_ZH = {"industrial": "工业", "commercial": "商业", "tourism": "旅游", "
 @guard(codes=("PLANNING_CONDITIONS_MISSING",),
        source="城乡规划法 第三十八条、第三十九条",
        meaning="Land is supplied only with planning conditions set (a contract without them is "
-               "void).")
+               "void).",
+       zh="供地前已确定规划条件")
 def planning_conditions_present(ctx: StepContext) -> None:
     p = ctx.held
     if not p.planning_conditions or not p.planned_use:
@@ -25,7 +26,9 @@ def planning_conditions_present(ctx: StepContext) -> None:
        precheck=False,
        meaning="Industrial, commercial, tourism, entertainment and commodity-housing land, or "
                "any land with two or more intending users, goes by tender, auction or listing; "
-               "allocation only for its legal categories.")
+               "allocation only for its legal categories.",
+       zh="供地方式合法（经营性用地或有两个以上意向用地者须招标拍卖挂牌出让，划拨限于"
+          "法定范围）")
 def supply_method_allowed(ctx: StepContext) -> None:
     p = ctx.held
     method = ctx.payload["method"]
@@ -50,7 +53,8 @@ def supply_method_allowed(ctx: StepContext) -> None:
        precheck=False,
        meaning="Paid use states a term no longer than the maximum for the use (70 residential, "
                "50 industrial / education-science-culture-health-sport / other, 40 commercial-"
-               "tourism-entertainment); allocation has no term.")
+               "tourism-entertainment); allocation has no term.",
+       zh="出让年限不超过该用途法定最高年限")
 def term_within_maximum(ctx: StepContext) -> None:
     p = ctx.held
     if ctx.payload["method"] == "allocation":
@@ -71,7 +75,8 @@ def term_within_maximum(ctx: StepContext) -> None:
        source="国土资发〔2010〕34号; 闲置土地处置办法 第二十一、二十二条 (start and completion "
               "dates in the contract)", precheck=False,
        meaning="The contract is signed no later than the step, and agreed start ≤ agreed "
-               "completion, both after signing.")
+               "completion, both after signing.",
+       zh="出让合同签订、约定动工与竣工日期先后合法")
 def contract_dates_ordered(ctx: StepContext) -> None:
     body = ctx.payload
     signed, start, done = body["signed_on"], body["agreed_start_date"], \
@@ -90,7 +95,8 @@ def contract_dates_ordered(ctx: StepContext) -> None:
 
 
 @guard(codes=("AREA_EXCEEDS_APPROVED",), source="土地管理法 第七十七条第二款 (多占)",
-       precheck=False, meaning="The area supplied is not larger than the area approved.")
+       precheck=False, meaning="The area supplied is not larger than the area approved.",
+       zh="供地面积不超过批准面积")
 def supplied_area_within_approved(ctx: StepContext) -> None:
     p = ctx.held
     area = ctx.payload.get("area_m2")

@@ -25,7 +25,8 @@ LABELS = {
               "GB/T 21010-2017; TD/T 1008-2007 (勘测定界)",
        meaning="Figures declared with a boundary agree with its overlay on the land-use layer "
                "within the tolerance, and no control-line overlap is understated.",
-       precheck=False)
+       precheck=False,
+       zh="申报地类面积与图层叠加结果一致，管控线占用未少报")
 def declared_figures_match_the_land(ctx: StepContext) -> None:
     figures = ctx.plans.survey
     if figures is None:
