@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.models.base import Base
@@ -94,7 +94,8 @@ class WebhookSubscription(Base):
     # The signing secret has to be readable to sign; it is shown once at creation.
     secret: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(12), default="active")
-    cursor: Mapped[int] = mapped_column(default=0)
+    # Outbox numbers are 64-bit (transaction id << 20 on PostgreSQL, workflow.outbox).
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     round: Mapped[int] = mapped_column(default=0)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
@@ -113,7 +114,7 @@ class WebhookDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"))
-    event_seq: Mapped[int]
+    event_seq: Mapped[int] = mapped_column(BigInteger)
     # A replay sends events again in a new round; each round is delivered once.
     round: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(12), default="pending")
