@@ -19,7 +19,7 @@ from api import (
     webhooks,
 )
 from api.auth import current_actor
-from api.base import Api
+from api.base import Api, OrjsonProvider
 from api.commands import register_commands
 from api.errors import STATUS_BY_CODE, register_error_handlers
 from api.inputs import check_path_and_query
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
         runtime = Runtime.from_settings(settings or Settings.from_env())
     settings = runtime.settings
     app = Flask("landflow")
+    app.json = OrjsonProvider(app)
     app.config.update(
         TESTING=testing,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
