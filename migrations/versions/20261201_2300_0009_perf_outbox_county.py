@@ -41,9 +41,17 @@ def upgrade() -> None:
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.alter_column('event_seq', existing_type=sa.Integer(), type_=sa.BigInteger(),
                               existing_nullable=False)
+    # County first on the hot lookups (docs/scaling.md); plain CREATE INDEX, no table rebuild.
+    op.create_index('ix_parcels_county_state', 'parcels', ['county_code', 'state'])
+    op.create_index('ix_parcels_approval_no', 'parcels', ['approval_no'])
+    op.create_index('ix_farmland_credits_county_code_id', 'farmland_credits',
+                    ['county_code', 'id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_farmland_credits_county_code_id', table_name='farmland_credits')
+    op.drop_index('ix_parcels_approval_no', table_name='parcels')
+    op.drop_index('ix_parcels_county_state', table_name='parcels')
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.alter_column('event_seq', existing_type=sa.BigInteger(), type_=sa.Integer(),
                               existing_nullable=False)
