@@ -161,7 +161,9 @@ def command(uow: UnitOfWork, actor: Actor, work: Callable[[UnitOfWork], R], *,
     uniqueness check, and its stored response is this request's answer. Failing that,
     ``on_conflict`` answers (a twin found by other means, or the error that names the field).
     """
-    digest = request_hash(operation, body) if operation is not None else None
+    # Only a request that can be replayed needs its digest (no key: nothing is looked up or kept).
+    digest = (request_hash(operation, body)
+              if operation is not None and idempotency_key is not None else None)
     with uow:
         uow.actor, uow.idempotency_key = actor, idempotency_key
         if lock is not None:
