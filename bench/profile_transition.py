@@ -181,7 +181,8 @@ def main() -> None:
     out = io.StringIO()
     stats.stream = out
     stats.sort_stats("cumulative").print_stats(30)
-    Path(_HERE / "profile_transition.txt").write_text(out.getvalue(), encoding="utf-8")
+    (_HERE / "out").mkdir(exist_ok=True)
+    (_HERE / "out" / "profile_transition.txt").write_text(out.getvalue(), encoding="utf-8")
     write_section("Transitions: the hot-path profile", body)
     print(body)
 
