@@ -133,8 +133,9 @@ def run_http(port: int, tokens: dict[str, str], clients: int, per_client: int,
 
 
 def outbox(cur, type_: str, pid: int, eid: int, counter: bool) -> None:
-    """The outbox row as the app numbers it: by transaction id (``workflow.outbox``), or — the
-    baseline of before — under the one counter row's lock."""
+    """The outbox row as the app numbers it: by transaction id
+    (``workflow.models.outbox``), or — the baseline of before — under the one counter row's
+    lock."""
     if counter:
         cur.execute("UPDATE outbox_counter SET last_seq = last_seq + 1 WHERE id = 1 "
                     "RETURNING last_seq")

@@ -7,9 +7,9 @@ and writes the outbox events and commits — or rolls back for a dry run or on a
 itself only declares what it does (rows, ``uow.audit`` events, ``uow.emit`` events), the way a
 request commits once at its edge.
 
-Outbox events are numbered and written in one statement at commit (``workflow.outbox``): by the
-transaction's id on PostgreSQL, so that writers never queue on a shared row, and a reader reads
-up to the horizon of ended transactions.
+Outbox events are numbered and written in one statement at commit
+(``workflow.models.outbox``): by the transaction's id on PostgreSQL, so that writers never
+queue on a shared row, and a reader reads up to the horizon of ended transactions.
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow import outbox
 from workflow.access import SYSTEM, Actor
 from workflow.audit import append_event
 from workflow.canonical import canonical_json
 from workflow.errors import Conflict, IdempotencyKeyReused
-from workflow.models import AuditEvent, IdempotencyKey, Parcel
+from workflow.models import AuditEvent, IdempotencyKey, Parcel, outbox
 
 if TYPE_CHECKING:
     from workflow.runtime import Clock

@@ -5,7 +5,7 @@ Revises: 0008
 Create Date: 2026-12-01 23:00:00+00:00
 
 On PostgreSQL the outbox is no longer numbered under the ``outbox_counter`` row lock: an event's
-number is ``(transaction id << 20) + ordinal`` (``workflow.outbox``), so webhook cursors and
+number is ``(transaction id << 20) + ordinal`` (``workflow.models.outbox``), so webhook cursors and
 delivery numbers become 64-bit. Numbers already given stay valid cursors as long as they lie
 below the new range, which the upgrade checks. SQLite keeps the counter.
 """

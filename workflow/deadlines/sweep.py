@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
 
-from workflow import law, outbox, services
+from workflow import law, services
 from workflow.access import SYSTEM
 from workflow.errors import LandflowError
-from workflow.models import Deadline, Parcel, SweepRun
+from workflow.models import Deadline, Parcel, SweepRun, outbox
 from workflow.models.base import UTCDateTime
 from workflow.models.sql import add_days, date_text, json_obj
 from workflow.runtime import Runtime
@@ -48,7 +48,7 @@ class SweepReport:
 
 def _emit_set(session: Any, select_rows: Any, count: int, now: Any) -> int:
     """Append ``count`` outbox events from a SELECT of (ord, type, parcel_id, data), numbered in
-    one block (``workflow.outbox``)."""
+    one block (``workflow.models.outbox``)."""
     return outbox.append_select(session, select_rows, count, now)
 
 

@@ -94,7 +94,7 @@ class WebhookSubscription(Base):
     # The signing secret has to be readable to sign; it is shown once at creation.
     secret: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(12), default="active")
-    # Outbox numbers are 64-bit (transaction id << 20 on PostgreSQL, workflow.outbox).
+    # Outbox numbers are 64-bit (transaction id << 20 on PostgreSQL, workflow.models.outbox).
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     round: Mapped[int] = mapped_column(default=0)
     consecutive_failures: Mapped[int] = mapped_column(default=0)

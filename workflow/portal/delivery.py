@@ -39,10 +39,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select, update
 
-from workflow import outbox
 from workflow.access import SYSTEM
 from workflow.canonical import canonical_json
-from workflow.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from workflow.models import OutboxEvent, WebhookDelivery, WebhookSubscription, outbox
 from workflow.portal.addresses import AddressPolicy, IPAddress
 from workflow.portal.queries import event_item
 from workflow.uow import UnitOfWork, command

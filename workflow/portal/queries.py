@@ -9,11 +9,18 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from states import STAGES, STATE_LABELS, STATE_STAGE, STEP_BY_TRIGGER, ParcelState
-from workflow import outbox
 from workflow.access import CASE_READERS, FEED_READERS, Actor, check_scope, not_found, require
 from workflow.deadlines.calendar import add_working_days, working_days_between
 from workflow.deadlines.queries import open_deadlines_view
-from workflow.models import Application, Certificate, OutboxEvent, Parcel, ParcelRecord, ServiceItem
+from workflow.models import (
+    Application,
+    Certificate,
+    OutboxEvent,
+    Parcel,
+    ParcelRecord,
+    ServiceItem,
+    outbox,
+)
 from workflow.portal.certificates import certificate_view
 from workflow.uow import UnitOfWork
 
@@ -128,7 +135,7 @@ def _decision_date(parcel: Parcel) -> date | None:
 def list_events(uow: UnitOfWork, actor: Actor, *, after: int = 0, limit: int = 100,
                 types: list[str] | None = None) -> dict[str, Any]:
     """The outbox as a feed: strictly increasing ``seq``, nothing skipped: only events no
-    in-flight transaction can still precede (``workflow.outbox``)."""
+    in-flight transaction can still precede (``workflow.models.outbox``)."""
     require(actor, FEED_READERS)
     with uow:
         q = select(OutboxEvent).where(OutboxEvent.seq > after, outbox.readable())
