@@ -304,6 +304,17 @@ def run_raw_independent(dsn: str, clients: int, per_client: int, township_id: in
     return run_clients(work, clients, barrier), latencies, len(latencies)
 
 
+def wait_for(port: int) -> None:
+    for _ in range(150):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
 def row(label: str, n: int, s: float, lat: list[float]) -> str:
     p = percentiles(lat)
     return (f"| {label} | {n} | {s:.1f} | {n / s:,.0f} | {p[0]:.1f} | {p[1]:.1f} | "
@@ -319,6 +330,9 @@ def main() -> None:
     ap.add_argument("--independent-per-client", type=int, default=24)
     ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     ap.add_argument("--database", default="landflow_bench_tx")
+    ap.add_argument("--before", default=None, metavar="CHECKOUT",
+                    help="also run the chain against the app of another checkout (with its own "
+                         ".venv), e.g. the main branch, as the baseline of the app itself")
     args = ap.parse_args()
     url, tokens, township_id, account = chain_database(args.database, "bench", "100000000")
     dsn = psycopg_dsn(url)
@@ -329,6 +343,20 @@ def main() -> None:
     server = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers",
                                str(args.workers), "--log-level", "warning", "wsgi:app"],
                               env=env, cwd=Path(__file__).resolve().parent.parent)
+    before: list[tuple[int, tuple]] = []
+    if args.before:
+        # The other checkout's own schema, seed and users: its code, its migrations.
+        made = subprocess.run(
+            [str(Path(args.before) / ".venv" / "bin" / "python"), "-c",
+             "import json; from bench.common import chain_database; print(json.dumps("
+             f"chain_database({args.database + '_before'!r}, 'bench', '100000000')))"],
+            cwd=args.before, capture_output=True, text=True, check=True)
+        b_url, b_tokens, _, _ = json.loads(made.stdout.strip().splitlines()[-1])
+        b_port = free_port()
+        b_server = subprocess.Popen(
+            [str(Path(args.before) / ".venv" / "bin" / "gunicorn"), "--bind",
+             f"127.0.0.1:{b_port}", "--workers", str(args.workers), "--log-level", "warning",
+             "wsgi:app"], env=dict(env, DATABASE_URL=b_url), cwd=args.before)
     chain: list[tuple[int, tuple, tuple]] = []
     scaling: list[tuple[int, tuple, tuple, tuple]] = []
     try:
@@ -341,6 +369,9 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         run_http(port, tokens, 2, 1, prefix="WARM")  # warm-up: imports, connections
+        if args.before:
+            wait_for(b_port)
+            run_http(b_port, b_tokens, 2, 1, prefix="WARM")
         # The app and the raw SQL back to back at each client count (the server idles while
         # the raw clients run): the ratio compares runs a few seconds apart.
         for clients in [int(x) for x in args.clients.split(",") if x]:
@@ -348,6 +379,9 @@ def main() -> None:
             raw = run_raw(dsn, clients, args.parcels_per_client, account, township_id,
                           prefix=f"RAW{clients}")
             chain.append((clients, app, raw))
+            if args.before:
+                before.append((clients, run_http(b_port, b_tokens, clients,
+                                                 args.parcels_per_client, prefix=f"B{clients}")))
         for clients in [int(x) for x in args.scaling.split(",") if x]:
             k = args.independent_per_client
             app = run_http_independent(port, tokens, clients, k, prefix=f"IND{clients}")
@@ -357,6 +391,9 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(20)
+        if args.before:
+            b_server.terminate()
+            b_server.wait(20)
     lines = [
         f"Run {stamp()} on {machine()}. The machine has 2 cores, shared during the run with "
         "other work (load average above 2): absolute figures are noisy, the ratios compare "
@@ -376,6 +413,13 @@ def main() -> None:
     for clients, (a_s, _, a_n), (r_s, _, r_n) in chain:
         lines.append(f"**{clients} clients: ratio app/raw = {(a_n / a_s) / (r_n / r_s):.2f}** "
                      "(target ≥ 0.5).  ")
+    if before:
+        lines += ["", f"The app before these changes (`{args.before}`, same machine, same run, "
+                  "right after the app above at each client count):", "",
+                  "| clients | app before /s | app now /s | now/before |", "|---|---|---|---|"]
+        for (clients, (b_s, _, b_n)), (_, (a_s, _, a_n), _) in zip(before, chain, strict=True):
+            lines.append(f"| {clients} | {b_n / b_s:,.0f} | {a_n / a_s:,.0f} | "
+                         f"{(a_n / a_s) / (b_n / b_s):.2f} |")
     if scaling:
         lines += ["", f"Independent steps (issue 15.2): each client surveys, plans and rejects "
                   f"{args.independent_per_client} parcels of its own — no quota account, no "
