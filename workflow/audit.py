@@ -58,7 +58,9 @@ def compute_hash_json(prev_hash: str | None, body: dict[str, Any], payload_json:
     return digest.hexdigest()
 
 
-_EVENT_COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")
+# Every column of the table but the id the database gives (a column added later is written
+# without touching this statement).
+_EVENT_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns if c.key != "id")
 _INSERT_EVENT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
 
 

@@ -47,3 +47,4 @@ def test_values_orjson_would_write_otherwise_take_the_definition():
                   {"d": Decimal("1.10"), "t": date(2026, 1, 2),
                    "ts": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)}, {"x": {1, 2}}):
         assert canonical_json(value) == canonical_json_std(value)
+
