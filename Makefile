@@ -38,7 +38,7 @@ seed: migrate
 run: fonts seed
 	@echo "Landflow on http://$(HOST):$(PORT)  (docs: /docs, OpenAPI: /api/v1/openapi.json)"
 	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/gunicorn --bind $(HOST):$(PORT) \
-	  --workers $(WORKERS) --access-logfile - wsgi:app
+	  --workers $(WORKERS) wsgi:app
 
 demo: seed
 	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow demo

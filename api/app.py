@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import (
     audit,
     certificates,
+    console,
     deadlines,
     docs,
+    documents,
     health,
     layers,
     ledgers,
+    metrics,
     parcels,
     portal,
     webhooks,
@@ -23,8 +26,11 @@ from api.base import Api, OrjsonProvider
 from api.commands import register_commands
 from api.errors import STATUS_BY_CODE, register_error_handlers
 from api.inputs import check_path_and_query
+from api.observe import register_observation
 from workflow.codes import CODES
 from workflow.config import Settings
+from workflow.documents.store import store_for
+from workflow.observability.logs import configure_logging
 from workflow.payloads.fields import date_window
 from workflow.runtime import Runtime
 
@@ -51,6 +57,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     if runtime is None:
         runtime = Runtime.from_settings(settings or Settings.from_env())
     settings = runtime.settings
+    if not testing:
+        configure_logging(settings.log_format, settings.log_level)
     app = Flask("landflow")
     app.json = OrjsonProvider(app)
     app.config.update(
@@ -76,6 +84,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["landflow"] = runtime
+    # Built now, so that a document store that cannot work (s3 without boto3 or a bucket, an
+    # unknown kind) stops the server at start with one sentence, not the first upload.
+    app.extensions["landflow.documents"] = store_for(settings)
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(parcels.blp)
@@ -89,9 +100,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     api.register_blueprint(webhooks.blp)
     api.register_blueprint(certificates.blp)
     api.register_blueprint(layers.blp)
+    api.register_blueprint(documents.blp)
     app.register_blueprint(docs.blp)
+    console.init_app(app)
+    app.register_blueprint(metrics.blp)
     register_error_handlers(app)
+    # First of the hooks: a request refused by authentication is observed too.
+    register_observation(app)
     app.before_request(_authenticate)
+    app.before_request(documents.allow_uploads)
     app.before_request(_refuse_long_streams)
     # After authentication: an anonymous caller learns nothing from validation.
     app.before_request(check_path_and_query)
@@ -122,7 +139,7 @@ def _refuse_long_streams() -> None:
     if request.content_length is not None or \
             "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
         return
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = request.max_content_length
     if limit is None or len(request.get_data(cache=True)) < limit:
         return
     if request.environ["wsgi.input"].read(1):

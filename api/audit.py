@@ -3,6 +3,7 @@ date; CSV and XLSX exports; charts."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response
@@ -101,7 +102,8 @@ def chart(name: str, fmt: str, as_of: Any = None) -> Any:
         else:
             summary = q.unsupplied_summary(reader(), actor, as_of=as_of)
             body = charts.supply_rate_by_cohort(summary["cohorts"],
-                                                law.value("supply_rate.min"),
+                                                law.value("supply_rate.min",
+                                                          date.fromisoformat(summary["as_of"])),
                                                 summary["as_of"], fmt)
     except charts.FontMissing:
         return problem("INTERNAL_ERROR", 503)

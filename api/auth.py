@@ -9,6 +9,7 @@ from workflow.access import Actor
 from workflow.accounts.ratelimit import Blocked, failure_keys, record_failure
 from workflow.accounts.services import authenticate
 from workflow.errors import Forbidden, LandflowError, Unauthenticated
+from workflow.observability import logs
 
 # Tokens are 46 characters; a header far longer is no token, and is refused before it is
 # hashed, looked up or counted.
@@ -55,6 +56,7 @@ def current_actor() -> Actor:
         raise Unauthenticated(headers={
             "WWW-Authenticate": CHALLENGE + ', error="invalid_token"'}) from None
     g.actor = actor
+    logs.bind(user=actor.name, role=actor.role)
     return actor
 
 

@@ -44,7 +44,7 @@ class Progress:
 
 def register_commands(app: Flask) -> None:
     for command in (db, seed, demo, users, diagram, audit, rules, sweep, deliver, import_,
-                    export, layers):
+                    export, layers, backup, restore):
         app.cli.add_command(command)
 
 
@@ -152,6 +152,26 @@ def users_add(name: str, role: str, township: str | None, expires_days: int | No
     click.echo(f"account {created.account_id} {created.name} ({created.role}{scope}); "
                "the token below is shown only once:", err=False)
     click.echo(created.token)
+
+
+@users.command("passwd", help="Set an account's console password, read from standard input "
+               "(one line; prompted twice on a terminal). Signs the account's sessions out.")
+@click.argument("name")
+@with_appcontext
+def users_passwd(name: str) -> None:
+    from workflow.accounts.sessions import set_password
+
+    stdin = sys.stdin
+    if stdin.isatty():
+        password = click.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = stdin.readline().rstrip("\r\n")
+    try:
+        set_password(runtime().uow(), name, password)
+    except LandflowError as err:
+        _fail(err)
+        return
+    click.echo(f"password set for {name}")
 
 
 @users.command("list", help="List accounts.")
@@ -305,12 +325,21 @@ def export(path: Path) -> None:
 
 @click.command(help="The rule registry: every guard, its codes and its legal source.")
 @click.option("--markdown", is_flag=True, help="docs/rules.md")
-def rules(markdown: bool) -> None:
+@click.option("--law-on", "law_on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The legal parameters in force on a day (an audit event's law_set).")
+def rules(markdown: bool, law_on: datetime | None) -> None:
+    from workflow import law
     from workflow.rules import GUARDS
     from workflow.rules.doc import rules_markdown
 
     if markdown:
         click.echo(rules_markdown(), nl=False)
+        return
+    if law_on is not None:
+        s = law.in_force_on(law_on.date())
+        click.echo(f"law_set {s.id}  in force {s.since or '…'} – {s.until or 'now'}")
+        for key, p in s.params.items():
+            click.echo(f"{key:<52} {s.value(key)!s:<40} {p.source}")
         return
     for name, g in sorted(GUARDS.items()):
         click.echo(f"{name:<40} {', '.join(g.codes)}")
@@ -392,3 +421,51 @@ def audit_verify() -> None:
     click.echo(f"audit BROKEN at {b.stream} #{b.stream_seq} (event {b.event_id}): {b.reason}",
                err=True)
     sys.exit(1)
+
+
+# --- backup and restore -------------------------------------------------------------------------
+
+
+@click.command(help="Back up the database to FILE (PostgreSQL: pg_dump custom format; SQLite: "
+                    "the online backup API). Documents' files are not in it: back up their "
+                    "store too.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    from workflow.operator.backup import BackupError
+    from workflow.operator.backup import backup as make_backup
+
+    settings = runtime().settings
+    try:
+        report = make_backup(settings.database_url, path, pg_bin_dir=settings.pg_bin_dir)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"backup of {_safe_url(settings.database_url)} ({report.kind}): "
+               f"{report.path} ({report.bytes:,} bytes)")
+
+
+@click.command(help="Restore the database from FILE, made by `landflow backup`. The backup is "
+                    "restored beside the database and its audit chains verified first; one "
+                    "that does not verify is refused and nothing is changed.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database")
+@with_appcontext
+def restore(path: Path, yes: bool) -> None:
+    from workflow.operator.backup import BackupError, BackupRefused
+    from workflow.operator.backup import restore as restore_backup
+
+    settings = runtime().settings
+    target = _safe_url(settings.database_url)
+    if not yes:
+        click.confirm(f"Replace every row of {target} with {path}?", abort=True)
+    runtime().engine.dispose()  # this process's own connections must not hold the database
+    try:
+        report = restore_backup(settings.database_url, path, pg_bin_dir=settings.pg_bin_dir,
+                                progress=Progress("audit events"))
+    except BackupRefused as err:
+        click.echo(f"audit BROKEN in the backup: {err}", err=True)
+        sys.exit(1)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"restored {path} into {target} ({report.kind}, migration {report.revision}); "
+               f"audit OK: {report.events} events in {report.streams} chains verified")

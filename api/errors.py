@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, json
+from flask import Flask, Response, current_app, g, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
 from workflow.codes import CODES, render
@@ -23,6 +23,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "RULE_VIOLATION": 422,
     "IDEMPOTENCY_KEY_REUSED": 422,
     "TRANSITION_NOT_ALLOWED": 409,
+    "RECORD_NOT_ALLOWED": 409,
     "VERSION_CONFLICT": 409,
     "CONFLICT": 409,
     "UNAUTHENTICATED": 401,
@@ -34,6 +35,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "RATE_LIMITED": 429,
     "HEADER_TOO_LARGE": 431,
     "INTERNAL_ERROR": 500,
+    "DOCUMENT_TYPE_NOT_ALLOWED": 415,
+    "DOCUMENT_TOO_LARGE": 413,
+    "DOCUMENT_CORRUPTED": 500,
+    "DOCUMENT_STORE_UNAVAILABLE": 503,
 }
 
 _HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN",
@@ -45,6 +50,8 @@ _HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"
 def problem(code: str, status: int | None = None, *, details: dict[str, Any] | None = None,
             headers: dict[str, str] | None = None, **extra: Any) -> Response:
     status = status or STATUS_BY_CODE.get(code, 500)
+    if has_request_context():
+        g.problem_code = code  # for the request's log line (``api.observe``)
     entry = CODES[code]
     detail_zh, detail_en = render(code, details or {})
     body: dict[str, Any] = {
@@ -70,7 +77,8 @@ def problem(code: str, status: int | None = None, *, details: dict[str, Any] | N
 def _field_errors(messages: Any) -> dict[str, Any]:
     """webargs nests errors under the location ("json", "query"); keep the field names."""
     if isinstance(messages, dict) and set(messages) <= {"json", "query", "headers", "form",
-                                                         "view_args", "path", "files"}:
+                                                         "view_args", "path", "files",
+                                                         "multipart"}:
         merged: dict[str, Any] = {}
         for loc, errs in messages.items():
             if isinstance(errs, dict):
@@ -100,7 +108,9 @@ def handle_http_exception(err: HTTPException) -> Response:
             messages = {"_schema": [err.description or "invalid request"]}
         return problem(code, status, errors=_field_errors(messages))
     if code == "PAYLOAD_TOO_LARGE":
-        return problem(code, status, details={"limit": current_app.config["MAX_CONTENT_LENGTH"]})
+        limit = (request.max_content_length if has_request_context()
+                 else current_app.config["MAX_CONTENT_LENGTH"])
+        return problem(code, status, details={"limit": limit})
     if code == "NOT_FOUND":
         return problem(code, status, details={"what": "资源 / resource"})
     headers = data.get("headers")

@@ -114,13 +114,16 @@ def precheck(parcel_id: int) -> Any:
 
 @blp.route("/<int:parcel_id>/records", methods=["POST"])
 @blp.arguments(RecordSchema)
+@blp.arguments(TransitionQuery, location="query", as_kwargs=True)
 @blp.response(201, RecordCreated)
 @blp.doc(parameters=[IDEMPOTENCY_HEADER])
-def add_record(payload: dict[str, Any], parcel_id: int) -> Any:
-    """Record a dated procedural step (pre-announcement, hearing, payment, …)."""
+def add_record(payload: dict[str, Any], parcel_id: int, dry_run: bool) -> Any:
+    """Record a dated procedural step (pre-announcement, hearing, payment, …);
+    ``?dry_run=true`` answers 200 with ``allowed`` and files nothing."""
     outcome, replayed = services.add_record(runtime().uow(), parcel_id, payload,
-                                            current_actor(), idempotency_key=idempotency_key())
-    return respond(outcome, replayed, 201)
+                                            current_actor(), idempotency_key=idempotency_key(),
+                                            dry_run=dry_run)
+    return respond(outcome, replayed, 200 if dry_run else 201)
 
 
 @blp.route("/<int:parcel_id>/records", methods=["GET"])

@@ -16,20 +16,46 @@ from .lifecycle import ParcelState, Role, Step
 STRUCTURAL = ("effective_date_not_in_future",)
 
 
+S = ParcelState
+# The expropriation procedure comes before the application for approval (实施条例 第二十六至
+# 三十二条: 完成征地前期工作后，方可提出征收土地申请).
+BEFORE_APPROVAL = (S.surveyed, S.planned)
+# Granted land that may fall idle (闲置土地处置办法 第二条).
+GRANTED = (S.supplied, S.in_use, S.under_construction, S.idle)
+# From the approval on: compensation, the land price, the idle-land fee.
+PAYABLE = (S.approved, S.expropriated, S.supplied, S.in_use, S.under_construction, S.inspected,
+           S.registered, S.idle, S.recovered)
+NOT_CLOSED = tuple(s for s in S if s not in (S.rejected, S.withdrawn, S.lapsed))
+
+
 @dataclass(frozen=True)
 class RecordKind:
     name: str
     roles: tuple[Role, ...] = (Role.clerk, Role.approver)
     guards: tuple[str, ...] = STRUCTURAL
     effects: tuple[str, ...] = ()
+    # The states in which the record means something; None: any state.
+    states: tuple[ParcelState, ...] | None = None
 
 
 RECORD_KINDS: dict[str, RecordKind] = {k.name: k for k in (
-    RecordKind("payment", effects=("apply_payment",)),
-    RecordKind("registration_accepted", effects=("open_registration_deadline",)),
-    RecordKind("idle_notice", effects=("close_idle_investigation",)),
+    *(RecordKind(kind, states=BEFORE_APPROVAL) for kind in (
+        "pre_announcement", "status_survey", "risk_assessment", "plan_announcement",
+        "objection_majority", "hearing", "compensation_registration", "funds_in_place",
+        "agreements_signed")),
+    RecordKind("payment", effects=("apply_payment",), states=PAYABLE),
+    RecordKind("registration_accepted", effects=("open_registration_deadline",),
+               states=(S.inspected,)),
+    RecordKind("idle_notice", effects=("close_idle_investigation",), states=GRANTED),
+    RecordKind("idle_investigation", states=GRANTED),
+    RecordKind("idle_hearing", states=GRANTED),
     RecordKind("idle_disposal", guards=(*STRUCTURAL, "idle_disposal_within_limits"),
-               effects=("apply_idle_disposal",)),
+               effects=("apply_idle_disposal",), states=(S.idle,)),
+    RecordKind("inspection_failed", states=(S.under_construction,)),
+    RecordKind("construction_progress", states=(S.under_construction, S.idle)),
+    RecordKind("construction_suspended", states=(S.under_construction,)),
+    RecordKind("clock_stopped", states=NOT_CLOSED),
+    RecordKind("clock_resumed", states=NOT_CLOSED),
     # Reached through their own endpoints, each with its own roles; their effects check the
     # clock's or the certificate's own state and dates under the parcel lock.
     RecordKind("deadline_paused", roles=(Role.approver,), guards=(), effects=("pause_clock",)),

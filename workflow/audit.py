@@ -1,7 +1,8 @@
 """The hash-chained audit trail: appending events and verifying every chain.
 
 ``hash = SHA-256(prev_hash || canonical JSON of the event)``, where canonical JSON has sorted keys,
-no insignificant whitespace, UTF-8 text, decimals and dates as strings. Any edit of a stored
+no insignificant whitespace, UTF-8 text, decimals and dates as strings. The event's ``law_set``
+(the legal parameters that judged the step) is hashed when set. Any edit of a stored
 event, or a deleted or re-ordered one, breaks the chain at that point.
 
 Deleting a chain's last events leaves a shorter chain that walks cleanly, so each chain's end is
@@ -30,14 +31,19 @@ GENESIS = "0" * 64
 HASHED_FIELDS = ("stream", "stream_seq", "parcel_id", "kind", "name", "from_state", "to_state",
                  "actor_id", "actor", "role", "recorded_at", "effective_date", "payload",
                  "rule_results", "idempotency_key")
+# Columns added later: hashed when set, left out of the body when NULL, so that the events
+# written before them keep their hashes. ``law_set`` (0009) names the law that judged the step:
+# it is evidence of the decision like ``rule_results``, so rewriting it must break the chain.
+HASHED_IF_SET = ("law_set",)
 
 
 def event_body(ev: Any) -> dict[str, Any]:
     """The hashed content of an event (an AuditEvent, or any object or mapping with the same
     fields, e.g. a row about to be bulk-loaded)."""
-    if isinstance(ev, dict):
-        return {k: ev[k] for k in HASHED_FIELDS}
-    return {k: getattr(ev, k) for k in HASHED_FIELDS}
+    get = ev.get if isinstance(ev, dict) else (lambda k: getattr(ev, k))
+    body = {k: get(k) for k in HASHED_FIELDS}
+    body.update({k: v for k in HASHED_IF_SET if (v := get(k)) is not None})
+    return body
 
 
 def compute_hash(prev_hash: str | None, body: dict[str, Any]) -> str:
@@ -81,6 +87,7 @@ def append_event(
     to_state: str | None = None,
     rule_results: list[Any] | None = None,
     idempotency_key: str | None = None,
+    law_set: str | None = None,
 ) -> AuditEvent:
     """Append to ``stream`` and move its anchor. A parcel's chain tail is kept on its (locked,
     already loaded) row; any other stream's in its ``audit_heads`` row, locked here, so that
@@ -113,6 +120,7 @@ def append_event(
         payload=plain(payload),
         rule_results=plain(rule_results or []),
         idempotency_key=idempotency_key,
+        law_set=law_set,
         prev_hash=prev,
     )
     ev.hash = compute_hash(prev, event_body(ev))

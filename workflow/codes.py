@@ -23,6 +23,8 @@ _CODES: list[Code] = [
     Code("VALIDATION_ERROR", "请求数据不合法", "The request is invalid", "error"),
     Code("TRANSITION_NOT_ALLOWED", "当前状态“{state}”不能执行“{transition}”",
          "Transition {transition} is not allowed from state {state}", "error"),
+    Code("RECORD_NOT_ALLOWED", "当前状态“{state}”不能登记“{kind}”记录；该记录适用于：{states}",
+         "A {kind} record does not belong to state {state}; it is filed in: {states}", "error"),
     Code("VERSION_CONFLICT", "案卷已被他人修改（当前版本 {current}，请求版本 {expected}）",
          "The parcel changed meanwhile (version {current}, you sent {expected})", "error"),
     Code("UNAUTHENTICATED", "未登录或令牌无效", "Missing or invalid bearer token", "error"),
@@ -42,6 +44,16 @@ _CODES: list[Code] = [
          "Too many failed authentications or verifications; try again later", "error"),
     Code("RULE_VIOLATION", "违反审批规则", "Rule violation", "error"),
     Code("INTERNAL_ERROR", "服务器内部错误", "Internal server error", "error"),
+    # Documents (workflow.documents).
+    Code("DOCUMENT_TYPE_NOT_ALLOWED",
+         "文件类型不受支持（按内容识别为 {found}），仅接受 {allowed}",
+         "File type not accepted (its content is {found}); accepted: {allowed}", "error"),
+    Code("DOCUMENT_TOO_LARGE", "文件过大（上限 {limit} 字节）",
+         "File too large (limit {limit} bytes)", "error"),
+    Code("DOCUMENT_CORRUPTED", "文件内容与登记的 SHA-256 不符，已拒绝提供",
+         "The stored file no longer matches its recorded SHA-256; not served", "error"),
+    Code("DOCUMENT_STORE_UNAVAILABLE", "文件存储暂不可用", "The document store is unavailable",
+         "error"),
     # Structural rules.
     Code("EFFECTIVE_DATE_IN_FUTURE", "生效日期 {effective_date} 晚于今天 {today}",
          "Effective date {effective_date} is after today {today}", "rule"),
@@ -154,6 +166,14 @@ _CODES: list[Code] = [
     # Idle land (闲置土地).
     Code("IDLE_NOT_DUE", "尚不构成闲置土地：{basis}，自 {idle_from} 起方满一年",
          "Not idle land yet ({basis}): one full year is reached on {idle_from}", "rule"),
+    Code("IDLE_GOVERNMENT_CAUSE",
+         "土地未在约定动工日期 {agreed_start} 前交付，延迟系政府原因，"
+         "不得认定为土地使用者原因的闲置",
+         "The land was not handed over by the agreed start date {agreed_start}: the delay is "
+         "the government's, not the user's", "rule"),
+    Code("IDLE_CLOCK_PAUSED", "闲置土地认定期限自 {paused_since} 起暂停，暂停期间不得认定闲置土地",
+         "The idle-land clock has been paused since {paused_since}: no idleness is determined "
+         "while it stands still", "rule"),
     Code("RECOVERY_NOT_DUE", "无偿收回须闲置满两年，自 {recovery_from} 起方可",
          "Recovery without compensation is lawful from {recovery_from} (two full years)",
          "rule"),

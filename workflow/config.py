@@ -53,6 +53,32 @@ class Settings:
     # Non-public networks webhooks may reach (comma-separated CIDRs), and the ports they may use.
     webhook_private_networks: str = ""
     webhook_ports: str = "80,443,8080,8443"
+    # The browser console: how long a sign-in lasts, and whether its cookies are sent over
+    # HTTPS only (turn off only for plain-HTTP use away from localhost).
+    console_session_minutes: int = 480
+    console_cookie_secure: bool = True
+    # --- operations (issue 14 items 9-13) ---
+    # /metrics: a bearer token that may scrape it from anywhere, and the client networks that
+    # may scrape it without one (comma-separated CIDRs). With neither, /metrics is 404.
+    metrics_token: str = field(default="", repr=False)
+    metrics_networks: str = "127.0.0.0/8,::1/128"
+    # gunicorn with several workers: a directory the workers share their samples through
+    # (prometheus-client's multiprocess mode; emptied by gunicorn.conf.py at start).
+    metrics_dir: str = ""
+    # Logs: "json" (one JSON object a line, for a collector) or "console" (for a person).
+    log_format: str = "json"
+    log_level: str = "INFO"
+    # Documents: where their bytes live ("local": a directory; "s3": an S3-compatible bucket,
+    # needs the optional extra ``landflow[s3]``), and the largest file accepted.
+    documents_store: str = "local"
+    documents_dir: str = str(PROJECT_ROOT / "var" / "documents")
+    documents_max_bytes: int = 20 * 1024 * 1024
+    s3_bucket: str = ""
+    s3_prefix: str = "documents/"
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    # Where pg_dump and pg_restore are (``landflow backup``/``restore`` on PostgreSQL).
+    pg_bin_dir: str = "/usr/lib/postgresql/15/bin"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -80,6 +106,38 @@ class Settings:
             "webhook_deadline_s": float(env.get("LANDFLOW_WEBHOOK_DEADLINE_S", 20.0)),
             "webhook_private_networks": env.get("LANDFLOW_WEBHOOK_PRIVATE_NETWORKS", ""),
             "webhook_ports": env.get("LANDFLOW_WEBHOOK_PORTS", "80,443,8080,8443"),
+            "console_session_minutes": int(env.get("LANDFLOW_CONSOLE_SESSION_MINUTES", 480)),
+            "console_cookie_secure": env.get("LANDFLOW_CONSOLE_COOKIE_SECURE", "1") != "0",
+            **_operations_from_env(env),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _operations_from_env(env: os._Environ[str] | dict[str, str]) -> dict[str, object]:
+    """The operations settings (metrics, logs, documents, backups), each from its variable."""
+    return {
+        "metrics_token": env.get("LANDFLOW_METRICS_TOKEN", ""),
+        "metrics_networks": env.get("LANDFLOW_METRICS_NETWORKS", "127.0.0.0/8,::1/128"),
+        "metrics_dir": metrics_dir_from_env(env),
+        "log_format": env.get("LANDFLOW_LOG_FORMAT", "json"),
+        "log_level": env.get("LANDFLOW_LOG_LEVEL", "INFO"),
+        "documents_store": env.get("LANDFLOW_DOCUMENTS_STORE", "local"),
+        "documents_dir": env.get("LANDFLOW_DOCUMENTS_DIR",
+                                 str(PROJECT_ROOT / "var" / "documents")),
+        "documents_max_bytes": int(env.get("LANDFLOW_DOCUMENTS_MAX_BYTES", 20 * 1024 * 1024)),
+        "s3_bucket": env.get("LANDFLOW_S3_BUCKET", ""),
+        "s3_prefix": env.get("LANDFLOW_S3_PREFIX", "documents/"),
+        "s3_endpoint_url": env.get("LANDFLOW_S3_ENDPOINT_URL", ""),
+        "s3_region": env.get("LANDFLOW_S3_REGION", ""),
+        "pg_bin_dir": env.get("LANDFLOW_PG_BIN_DIR", "/usr/lib/postgresql/15/bin"),
+    }
+
+
+def metrics_dir_from_env(env: os._Environ[str] | dict[str, str] | None = None) -> str:
+    """``LANDFLOW_METRICS_DIR``, or prometheus-client's own ``PROMETHEUS_MULTIPROC_DIR``.
+
+    Read before prometheus-client is imported (``workflow.observability.metrics``): the
+    library picks its multiprocess mode from the environment at import time."""
+    env = os.environ if env is None else env
+    return env.get("LANDFLOW_METRICS_DIR") or env.get("PROMETHEUS_MULTIPROC_DIR") or ""

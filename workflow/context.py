@@ -1,6 +1,6 @@
 """The context a step's rules and effects read and write: the locked parcel, the payload, the
-actor, the effective date, what the guards planned for the effects (``plans``), and what the
-step has found and booked so far."""
+actor, the effective date and the law in force on it (``law``), what the guards planned for the
+effects (``plans``), and what the step has found and booked so far."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from workflow import law as legal
 from workflow.access import Actor
 from workflow.canonical import plain
 from workflow.errors import Violation
@@ -71,12 +72,24 @@ class StepContext:
     # The reference-layer versions the guards read, (kind, version), in the order read.
     datasets_read: list[dict[str, str]] = field(default_factory=list)
     _records: list[ParcelRecord] | None = None
+    _law: legal.LawSet | None = None
     _lines: ControlLines | None = None
     _built: BuiltLand | None = None
 
     @property
     def session(self) -> Any:
         return self.uow.session
+
+    @property
+    def law(self) -> legal.LawSet:
+        """The legal parameters in force on the step's effective date: every rule and effect of
+        the step reads its numbers here, so that a backdated step is judged by the law of its
+        day. Its ``id`` is recorded on the step's audit event."""
+        if self._law is None or not (
+                (self._law.since is None or self._law.since <= self.effective_date)
+                and (self._law.until is None or self.effective_date <= self._law.until)):
+            self._law = legal.in_force_on(self.effective_date)
+        return self._law
 
     @property
     def held(self) -> Parcel:

@@ -42,6 +42,10 @@ class TransitionNotAllowed(LandflowError):
     code = "TRANSITION_NOT_ALLOWED"
 
 
+class RecordNotAllowed(LandflowError):
+    code = "RECORD_NOT_ALLOWED"
+
+
 class VersionConflict(LandflowError):
     code = "VERSION_CONFLICT"
 
@@ -88,3 +92,19 @@ class RuleViolation(LandflowError):
     @property
     def codes(self) -> set[str]:
         return {v.rule for v in self.violations}
+
+
+class DocumentTypeNotAllowed(LandflowError):
+    code = "DOCUMENT_TYPE_NOT_ALLOWED"
+
+
+class DocumentTooLarge(LandflowError):
+    code = "DOCUMENT_TOO_LARGE"
+
+
+class DocumentCorrupted(LandflowError):
+    code = "DOCUMENT_CORRUPTED"
+
+
+class DocumentStoreUnavailable(LandflowError):
+    code = "DOCUMENT_STORE_UNAVAILABLE"

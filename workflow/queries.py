@@ -239,6 +239,7 @@ def event_view(ev: AuditEvent) -> dict[str, Any]:
         "payload": ev.payload,
         "rule_results": ev.rule_results,
         "idempotency_key": ev.idempotency_key,
+        "law_set": ev.law_set,
         "prev_hash": ev.prev_hash,
         "hash": ev.hash,
     }

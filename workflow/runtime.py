@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from workflow.canonical import storage_json
 from workflow.config import Settings
+from workflow.observability.metrics import DB_POOL_CHECKED_OUT, DB_POOL_CHECKOUTS, DB_POOL_SIZE
 from workflow.uow import UnitOfWork
 
 
@@ -68,6 +69,26 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+    engine = _make_engine(url, pool_size=pool_size, echo=echo)
+    _count_pool_use(engine)
+    return engine
+
+
+def _count_pool_use(engine: Engine) -> None:
+    """Connections in use, for ``landflow_db_pool_checked_out``
+    (``workflow.observability.metrics``)."""
+
+    @event.listens_for(engine, "checkout")
+    def _out(*_: Any) -> None:
+        DB_POOL_CHECKED_OUT.inc()
+        DB_POOL_CHECKOUTS.inc()
+
+    @event.listens_for(engine, "checkin")
+    def _in(*_: Any) -> None:
+        DB_POOL_CHECKED_OUT.dec()
+
+
+def _make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -132,6 +153,8 @@ class Runtime:
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
         engine = make_engine(settings.database_url, pool_size=settings.pool_size,
                              echo=settings.echo_sql)
+        if engine.dialect.name == "postgresql":
+            DB_POOL_SIZE.set(settings.pool_size)
         writer = engine.execution_options(landflow_write=True)
         quick = (engine.execution_options(isolation_level="AUTOCOMMIT")
                  if engine.dialect.name == "postgresql" else engine)

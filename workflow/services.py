@@ -10,6 +10,8 @@ certificate revoked). A violation or an error leaves the database exactly as it 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -25,8 +27,10 @@ from workflow.effects import run_effects
 from workflow.errors import (
     Conflict,
     Forbidden,
+    LandflowError,
     NotFound,
     OutOfScope,
+    RecordNotAllowed,
     RuleViolation,
     TransitionNotAllowed,
     ValidationFailed,
@@ -34,12 +38,16 @@ from workflow.errors import (
 )
 from workflow.models import Parcel, ParcelRecord
 from workflow.models.repository import find_township
+from workflow.observability import logs
+from workflow.observability.metrics import TRANSITIONS_FIRED, count_refusal
 from workflow.queries import event_view, full_view, record_view
 from workflow.rules import GUARDS, run_guards
 from workflow.spatial.engines import engine_for
 from workflow.spatial.geometry import bounds
 from workflow.spatial.services import survey_figures, surveyed_land
 from workflow.uow import Done, UnitOfWork, command
+
+log = logs.get_logger("landflow.services")
 
 
 def _step(name: str) -> Step:
@@ -68,14 +76,25 @@ def create_parcel(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *,
     operation = "survey"
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        return survey_in(uow, survey, actor, dry_run=dry_run)[0]
+        if not dry_run:
+            return survey_in(uow, survey, actor)[0]
+        try:
+            outcome = survey_in(uow, survey, actor, dry_run=True)[0]
+        except RuleViolation as refused:
+            # A dry run that would be refused answers which rules refuse it and records nothing.
+            return {"parcel": None, "event": None,
+                    "rule_results": refused.extra.get("rule_results") or [], "postings": [],
+                    "deadlines": [], "dry_run": True, "certificate": None, "allowed": False,
+                    "violations": [v.as_dict() for v in refused.violations]}
+        return outcome | {"allowed": True, "violations": []}
 
     def on_conflict(uow: UnitOfWork) -> Done[dict[str, Any]]:
         # Not a twin of this request (``command`` replays those): the code is someone else's.
         raise Conflict({"field": "code"}, field="code")
 
-    return command(uow, actor, work, operation=operation, body=survey,
-                   idempotency_key=idempotency_key, dry_run=dry_run, on_conflict=on_conflict)
+    return _counted(CREATE_TRIGGER, lambda: command(
+        uow, actor, work, operation=operation, body=survey, idempotency_key=idempotency_key,
+        dry_run=dry_run, on_conflict=on_conflict))
 
 
 def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run: bool = False
@@ -151,7 +170,8 @@ def survey_in(uow: UnitOfWork, survey: dict[str, Any], actor: Actor, *, dry_run:
                                "spatial": parcel.spatial}}
     event = uow.audit(stream=f"parcel:{parcel.id}", kind="create", name=step.trigger,
                       parcel=parcel, from_state=None, to_state=parcel.state,
-                      effective_date=effective, payload=payload, rule_results=ctx.rule_results)
+                      effective_date=effective, payload=payload, rule_results=ctx.rule_results,
+                      law_set=ctx.law.id)
     uow.emit(f"transition.{step.trigger}", parcel.id, _event_data(parcel, step, None, event),
              audit_event_id=event.id)
     return _outcome(uow, ctx, parcel, event), parcel
@@ -172,12 +192,48 @@ def _event_data(parcel: Parcel, step: Step, from_state: str | None, event: Any
     }
 
 
+def _counted(label: str, call: Callable[[], tuple[dict[str, Any], bool]],
+             parcel_id: int | None = None) -> tuple[dict[str, Any], bool]:
+    """Run one step and count it (``workflow.observability.metrics``): fired when it
+    committed (not a dry
+    run, not a replay), refused under each rule or error code that refused it."""
+    started = time.perf_counter()
+    try:
+        outcome, replayed = call()
+    except LandflowError as err:
+        codes = sorted({v.rule for v in err.violations} if isinstance(err, RuleViolation)
+                       else set()) or [err.code]
+        count_refusal(label, codes)
+        log.info("transition", transition=label, parcel=parcel_id, outcome="refused",
+                 codes=codes, duration_ms=round((time.perf_counter() - started) * 1000, 2))
+        raise
+    dry_run = bool(outcome.get("dry_run"))
+    if not replayed and not dry_run:
+        TRANSITIONS_FIRED.labels(label).inc()
+    parcel = outcome.get("parcel") or {}
+    log.info("transition", transition=label,
+             parcel=parcel_id if parcel_id is not None else parcel.get("id"),
+             outcome="replayed" if replayed else "dry_run" if dry_run else "fired",
+             duration_ms=round((time.perf_counter() - started) * 1000, 2))
+    return outcome, replayed
+
+
 def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[str, Any],
                     actor: Actor, *, expected_version: int | None = None,
                     idempotency_key: str | None = None, dry_run: bool = False
                     ) -> tuple[dict[str, Any], bool]:
     """Fire transition ``name`` on the parcel. ``payload`` is already loaded by the step's schema
     (``workflow.payloads.transitions``). Returns (outcome, replayed)."""
+    label = name if name in STEP_BY_TRIGGER else "unknown"
+    return _counted(label, lambda: _fire_transition(
+        uow, parcel_id, name, payload, actor, expected_version=expected_version,
+        idempotency_key=idempotency_key, dry_run=dry_run), parcel_id)
+
+
+def _fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[str, Any],
+                     actor: Actor, *, expected_version: int | None = None,
+                     idempotency_key: str | None = None, dry_run: bool = False
+                     ) -> tuple[dict[str, Any], bool]:
     step = _step(name)
     if not step.sources:
         raise TransitionNotAllowed({"transition": name, "state": "—"})
@@ -215,6 +271,7 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
             # A dry run that would be refused reports every violation and books nothing.
             outcome = _outcome(uow, ctx, parcel, None)
             outcome["violations"] = [v.as_dict() for v in ctx.violations]
+            outcome["allowed"] = False
             return outcome
         from_state = parcel.state
         # The event is appended before the effects so that ledger entries and deadlines can
@@ -222,7 +279,7 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
         event = uow.audit(stream=f"parcel:{parcel.id}", kind="transition", name=name,
                           parcel=parcel, from_state=from_state, to_state=step.dest.value,
                           effective_date=ctx.effective_date, payload=payload,
-                          rule_results=ctx.rule_results)
+                          rule_results=ctx.rule_results, law_set=ctx.law.id)
         ctx.event = event
         run_effects(step.effects, ctx)
         if not MACHINE.events[name].trigger(parcel, ctx=ctx):
@@ -236,6 +293,8 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
                  audit_event_id=event.id)
         outcome = _outcome(uow, ctx, parcel, event)
         outcome["violations"] = []
+        if dry_run:
+            outcome["allowed"] = True
         return outcome
 
     return command(uow, actor, work, operation=f"transition:{parcel_id}:{name}", body=payload,
@@ -243,10 +302,20 @@ def fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[st
 
 
 def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: Actor, *,
-               idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+               idempotency_key: str | None = None, dry_run: bool = False
+               ) -> tuple[dict[str, Any], bool]:
     """Record a dated procedural step (DESIGN "records"); it is an audit event too. The
     record's kind decides who may file it and which guards and effects it runs
-    (``states.records``)."""
+    (``states.records``). A dry run answers what filing it would do, ``allowed`` saying
+    whether it would be filed, and files nothing."""
+    return _counted(f"record.{record['kind']}", lambda: _add_record(
+        uow, parcel_id, record, actor, idempotency_key=idempotency_key, dry_run=dry_run),
+        parcel_id)
+
+
+def _add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: Actor, *,
+                idempotency_key: str | None = None, dry_run: bool = False
+                ) -> tuple[dict[str, Any], bool]:
     if actor.role not in record_kind(record["kind"]).roles:
         raise Forbidden({"transition": "record", "role": actor.role})
 
@@ -258,19 +327,31 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
     def work(uow: UnitOfWork) -> dict[str, Any]:
         session = uow.session
         parcel = locked[-1]  # locked, loaded and scope-checked by ``lock``
+        states = record_kind(record["kind"]).states
+        if states is not None and parcel.state not in states:
+            allowed = [str(s) for s in states]
+            raise RecordNotAllowed({"kind": record["kind"], "state": parcel.state,
+                                    "states": ", ".join(allowed)},
+                                   kind=record["kind"], state=parcel.state,
+                                   allowed_states=allowed)
         step = record_step(record["kind"], parcel.state)
         ctx = StepContext(uow=uow, step=step, payload=record, actor=actor,
-                          effective_date=record["date"], today=uow.today(), parcel=parcel)
+                          effective_date=record["date"], today=uow.today(), parcel=parcel,
+                          dry_run=dry_run)
         run_guards(step.guards, ctx)
-        if ctx.violations:
+        if ctx.violations and not dry_run:
             raise RuleViolation(ctx.violations, rule_results=ctx.rule_results)
+        if ctx.violations:
+            return {"record": None, "event": None, "parcel": full_view(session, parcel, ctx),
+                    "rule_results": ctx.rule_results, "dry_run": True, "allowed": False,
+                    "violations": [v.as_dict() for v in ctx.violations]}
         now = uow.now()
         parcel.version += 1
         parcel.updated_at = now
         event = uow.audit(stream=f"parcel:{parcel.id}", kind="record", name=record["kind"],
                           parcel=parcel, from_state=parcel.state, to_state=parcel.state,
                           effective_date=record["date"], payload=record,
-                          rule_results=ctx.rule_results)
+                          rule_results=ctx.rule_results, law_set=ctx.law.id)
         ctx.event = event
         row = ParcelRecord(parcel_id=parcel.id, kind=record["kind"], occurred_on=record["date"],
                            details=plain(record.get("details") or {}), event_id=event.id,
@@ -283,14 +364,17 @@ def add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: A
             "code": parcel.code, "kind": record["kind"], "date": record["date"].isoformat(),
             "version": parcel.version, "audit_seq": event.id,
         }, audit_event_id=event.id)
-        outcome = {"record": record_view(row), "event": event_view(event),
+        outcome: dict[str, Any] = {"record": record_view(row), "event": event_view(event),
                    "parcel": full_view(session, parcel, ctx)}
         if ctx.certificate is not None:
             outcome["certificate"] = ctx.certificate
+        if dry_run:
+            outcome |= {"rule_results": ctx.rule_results, "dry_run": True, "allowed": True,
+                        "violations": []}
         return outcome
 
     return command(uow, actor, work, operation=f"record:{parcel_id}", body=record,
-                   idempotency_key=idempotency_key, lock=lock)
+                   idempotency_key=idempotency_key, dry_run=dry_run, lock=lock)
 
 
 def precheck_transitions(uow: UnitOfWork, parcel_id: int, actor: Actor,

@@ -88,16 +88,18 @@ class UnitOfWork:
     def audit(self, *, stream: str, kind: str, name: str, effective_date: date,
               payload: dict[str, Any], parcel: Parcel | None = None,
               from_state: str | None = None, to_state: str | None = None,
-              rule_results: list[Any] | None = None) -> AuditEvent:
+              rule_results: list[Any] | None = None, law_set: str | None = None
+              ) -> AuditEvent:
         """Append an event for this command's actor to ``stream`` (a parcel's own chain when
-        ``parcel`` is given and no other stream is named)."""
+        ``parcel`` is given and no other stream is named); ``law_set`` names the legal
+        parameters that judged the step."""
         actor = self.actor
         return append_event(
             self.session, stream=stream, kind=kind, name=name,
             parcel_id=parcel.id if parcel is not None else None,
             from_state=from_state, to_state=to_state, actor_id=actor.id, actor=actor.name,
             role=actor.role, recorded_at=self.now(), effective_date=effective_date,
-            payload=payload, rule_results=rule_results,
+            payload=payload, rule_results=rule_results, law_set=law_set,
             idempotency_key=self.idempotency_key if parcel is not None else None)
 
     def emit(self, type: str, parcel_id: int | None, data: dict[str, Any],

@@ -35,9 +35,16 @@ class IdleItem(TownshipRefMixin):
     days_idle = fields.Integer()
     land_price_yuan = Dec()
     fee_due_yuan = Dec()
+    fee_from = DateStr(metadata={"description": "The user's own full year is reached (from a "
+                                                "late hand-over, 闲置土地处置办法 第八条第(一)项)"})
     recovery_from = DateStr()
     recovery_due = fields.Boolean()
     cause = fields.String(allow_none=True)
+    government_delay = fields.String(
+        allow_none=True, metadata={"description": "late_hand_over: the land was not handed over "
+                                                  "by the agreed start date; no fee is due"})
+    handed_over_on = DateStr(allow_none=True)
+    paused_since = DateStr(allow_none=True, metadata={"description": "the clock stands still"})
     determination = fields.String()
     determined_on = DateStr()
     determination_no = fields.String(allow_none=True)

@@ -139,6 +139,9 @@ class EventOut(Schema):
     payload = fields.Dict()
     rule_results = fields.Raw()
     idempotency_key = fields.String(allow_none=True)
+    law_set = fields.String(allow_none=True, metadata={
+        "description": "The legal parameter set that judged the step: the law in force on its "
+                       "effective date (`landflow rules --markdown` lists the sets)"})
     prev_hash = fields.String(allow_none=True)
     hash = fields.String()
 
@@ -158,16 +161,19 @@ class PostingOut(Schema):
     balance_after_m2 = Dec()
     remaining_after_m2 = Dec()
     reference = fields.String(allow_none=True)
+    land_ticket_id = fields.Integer(allow_none=True)
 
 
 class TransitionOut(Schema):
-    parcel = fields.Nested(ParcelOut)
+    parcel = fields.Nested(ParcelOut, allow_none=True)
     event = fields.Nested(EventOut, allow_none=True)
     rule_results = fields.List(fields.Nested(RuleResultSchema))
     violations = fields.List(fields.Nested(ViolationSchema))
     postings = fields.List(fields.Nested(PostingOut))
     deadlines = fields.List(fields.Dict())
     dry_run = fields.Boolean()
+    allowed = fields.Boolean(metadata={
+        "description": "On a dry run: whether the step would pass (violations say why not)"})
     certificate = fields.Dict(allow_none=True)
 
 
@@ -203,9 +209,16 @@ class RecordOut(Schema):
 
 
 class RecordCreated(Schema):
-    record = fields.Nested(RecordOut)
-    event = fields.Nested(EventOut)
+    record = fields.Nested(RecordOut, allow_none=True)
+    event = fields.Nested(EventOut, allow_none=True)
     parcel = fields.Nested(ParcelOut)
+    certificate = fields.Dict(allow_none=True)
+    # Only on a dry run (?dry_run=true):
+    dry_run = fields.Boolean()
+    allowed = fields.Boolean(metadata={
+        "description": "On a dry run: whether the record would be filed"})
+    rule_results = fields.List(fields.Nested(RuleResultSchema))
+    violations = fields.List(fields.Nested(ViolationSchema))
 
 
 class RecordList(Schema):

@@ -59,3 +59,50 @@ def test_charts_render_with_chinese_labels(client, world, name):
     with client.get(f"/api/v1/audit/charts/{name}.svg?as_of=2023-12-31") as svg:
         assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
         assert b"<svg" in svg.get_data()[:500]
+
+
+def test_the_idle_land_list_charges_no_fee_for_a_late_hand_over_and_says_so(client, world):
+    """闲置土地处置办法 第八条第(一)项、第十四条: agreed start 2023-06-01, land handed over only on
+    2024-03-01. The list as of 2024-06-01 shows no fee and marks the government's delay, and
+    the user-cause determination is refused with the rule's code."""
+    pid = world.parcel_in("expropriated")
+    world.fire(pid, "supply", agreed_start_date="2023-06-01", price_yuan="1000000.00")
+    world.fire(pid, "hand_over", effective_date="2024-03-01")
+    body = client.get("/api/v1/audit/idle-land?as_of=2024-06-01").get_json()
+    row = next(i for i in body["items"] if i["parcel_id"] == pid)
+    assert row["fee_due_yuan"] == "0.00" and body["page_fee_due_yuan"] == "0.00"
+    assert row["government_delay"] == "late_hand_over" and row["handed_over_on"] == "2024-03-01"
+    assert row["fee_from"] == "2025-03-01"
+    r = client.fire(pid, "declare_idle", {"effective_date": "2024-06-01", "cause": "user"})
+    assert r.status_code == 422
+    assert "IDLE_GOVERNMENT_CAUSE" in {v["rule"] for v in r.get_json()["violations"]}
+    csv_text = client.get("/api/v1/audit/idle-land?as_of=2024-06-01&format=csv").get_data(
+        as_text=True)
+    assert "government_delay" in csv_text.splitlines()[0] and "late_hand_over" in csv_text
+
+
+def test_the_idle_land_list_and_declare_idle_read_the_same_paused_clock(client, world):
+    """闲置土地处置办法 第八条第(四)项; RULES.md §2.4: the idle clock paused 2023-09-01 →
+    2024-03-01 over HTTP; on 2024-06-01 the list shows no idle land and declare_idle is refused;
+    on 2024-11-30 both find it."""
+    pid = world.parcel_in("expropriated")
+    world.fire(pid, "supply", agreed_start_date="2023-06-01", price_yuan="1000000.00")
+    world.fire(pid, "hand_over", effective_date="2023-05-20")
+    clock = next(d for d in client.get(f"/api/v1/deadlines?parcel_id={pid}&kind=idle_clock",
+                                       who="approver").get_json()["items"])
+    r = client.post(f"/api/v1/deadlines/{clock['id']}/pause",
+                    {"date": "2023-09-01", "reason": "群众信访"}, who="approver")
+    assert r.status_code == 200 and r.get_json()["state"] == "paused"
+    r = client.post(f"/api/v1/deadlines/{clock['id']}/resume", {"date": "2024-03-01"},
+                    who="approver")
+    assert r.get_json()["due_on"] == "2024-11-30"
+    listed = client.get("/api/v1/audit/idle-land?as_of=2024-06-01").get_json()["items"]
+    assert pid not in {i["parcel_id"] for i in listed}
+    r = client.fire(pid, "declare_idle", {"effective_date": "2024-06-01", "cause": "user"})
+    assert r.status_code == 422
+    assert {v["rule"] for v in r.get_json()["violations"]} == {"IDLE_NOT_DUE"}
+    listed = client.get("/api/v1/audit/idle-land?as_of=2024-11-30").get_json()["items"]
+    row = next(i for i in listed if i["parcel_id"] == pid)
+    assert row["fee_due_yuan"] == "200000.00"
+    r = client.fire(pid, "declare_idle", {"effective_date": "2024-11-30", "cause": "user"})
+    assert r.status_code == 200

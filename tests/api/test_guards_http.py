@@ -76,6 +76,10 @@ def _state_for(trigger: str) -> str:
     payload: collective land is supplied after expropriation)."""
     if trigger == "supply":
         return "expropriated"
+    if trigger == "declare_idle":
+        # Land never handed over is the government's delay, not the user's idleness
+        # (闲置土地处置办法 第八条第(一)项): a user-cause determination needs it handed over.
+        return "in_use"
     for state in REACHABLE:
         if trigger in {s.trigger for s in allowed_from(state)}:
             return state

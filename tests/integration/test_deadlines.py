@@ -49,7 +49,8 @@ def test_state_owned_land_has_no_announcement_clock(world, runtime):
 def test_supply_opens_payment_start_idle_and_completion_clocks(world, runtime):
     pid = world.parcel_in("supplied")  # signed 2023-05-06, start 2023-08-01, done 2025-08-01
     d = rows(runtime, pid)
-    assert d["payment_down"].due_on.isoformat() == "2023-06-06"
+    # Industrial land: 60 days (暂行条例 第十四条; 财综〔2009〕74号), not 34号's one month.
+    assert d["payment_down"].due_on.isoformat() == "2023-07-05"
     assert str(d["payment_down"].amount_yuan) == "2500000.00"
     assert d["payment_balance"].due_on.isoformat() == "2024-05-06"
     assert d["agreed_start"].due_on.isoformat() == "2023-08-01"
@@ -120,3 +121,50 @@ def test_deadlines_are_listed_by_due_date_and_state(world, runtime):
     found = deadline_queries.list_deadlines(runtime.reader(), world.actors["auditor"],
                                              due_before=date(2023, 4, 1), state="open")
     assert [d["kind"] for d in found["items"]] == ["expropriation_announcement"]
+
+
+def test_a_pause_extends_the_registration_limit_by_the_working_days_it_covers(world, runtime):
+    """重庆市土地房屋权属登记条例 第二十五条: the time spent supplementing materials is not counted
+    in the working-day limit. Accepted 2025-01-20, due 2025-02-14; paused 01-22 → 02-06 (six
+    working days across the Spring Festival, make-up Sunday 01-26 counted): due 2025-02-24,
+    not 2025-03-01."""
+    from datetime import date
+
+    pid = world.parcel_in("under_construction")
+    world.fire(pid, "inspect", effective_date="2025-01-10")
+    world.record(pid, "registration_accepted", "2025-01-20")
+    clock = rows(runtime, pid)["registration"]
+    assert clock.due_on.isoformat() == "2025-02-14"
+    approver = world.actors["approver"]
+    deadline_services.pause_deadline(runtime.uow(), approver, clock.id, date(2025, 1, 22),
+                                     "补正材料")
+    resumed = deadline_services.resume_deadline(runtime.uow(), approver, clock.id,
+                                                date(2025, 2, 6))
+    assert resumed["due_on"] == "2025-02-24"
+    assert "+6 working days → 2025-02-24" in resumed["explanation"]
+    world.prepare(pid, "register")
+    world.fire(pid, "register", effective_date="2025-02-24")
+    assert rows(runtime, pid)["registration"].state == "met"
+
+
+def test_a_pause_extends_the_expropriation_announcement_by_working_days(world, runtime):
+    """土地管理法实施条例 第三十一条 (15 working days from the approval): approved 2023-03-01,
+    due 2023-03-22; paused Friday 03-10 → Monday 03-20 (six working days): due 2023-03-30, and
+    the expropriate step judges the announcement on that clock."""
+    from datetime import date
+
+    from tests.integration.rules.helpers import refused
+
+    pid = world.parcel_in("approved")
+    clock = rows(runtime, pid)["expropriation_announcement"]
+    approver = world.actors["approver"]
+    deadline_services.pause_deadline(runtime.uow(), approver, clock.id, date(2023, 3, 10),
+                                     "不可抗力")
+    resumed = deadline_services.resume_deadline(runtime.uow(), approver, clock.id,
+                                                date(2023, 3, 20))
+    assert resumed["due_on"] == "2023-03-30"
+    late = {"effective_date": "2023-03-31"}
+    assert refused(world, pid, "expropriate", announced_on="2023-03-31", **late) == {
+        "EXPROPRIATION_ANNOUNCEMENT_LATE"}
+    world.fire(pid, "expropriate", announced_on="2023-03-30", **late)
+    assert rows(runtime, pid)["expropriation_announcement"].state == "met"

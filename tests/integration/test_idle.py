@@ -161,3 +161,127 @@ def test_an_extension_is_at_most_one_year_and_temporary_use_at_most_two(world):
     world.record(pid, "idle_disposal", "2024-10-09", option="temporary_use", agreement_ref="y",
                  temp_use_start="2024-11-01", temp_use_end="2026-11-01",
                  new_agreed_start_date="2026-11-02")
+
+
+# --- the government's own delay: a late hand-over (闲置土地处置办法 第八条第(一)项) --------------
+
+LATE_SUPPLY = {"agreed_start_date": "2023-06-01", "price_yuan": "1000000.00"}
+
+
+def idle_list(runtime, world, on: str) -> dict:
+    from datetime import date
+
+    from workflow.reports import queries as q
+
+    return {i["parcel_id"]: i for i in q.idle_land(runtime.reader(), world.actors["auditor"],
+                                                     as_of=date.fromisoformat(on))["items"]}
+
+
+def test_late_hand_over_is_the_governments_delay_and_the_users_year_runs_from_it(world,
+                                                                                 runtime):
+    """闲置土地处置办法 第八条第(一)项、第十四条; 城市房地产管理法 第二十六条: agreed start
+    2023-06-01, handed over 2024-03-01. On 2024-06-01 no fee is due and the user may not be
+    named; the user's own year is reached on 2025-03-01."""
+    pid = handed_over(world, hand_over_on="2024-03-01", **LATE_SUPPLY)
+    with runtime.reader() as uow:
+        clock = uow.session.execute(select(Deadline).where(
+            Deadline.parcel_id == pid, Deadline.kind == "idle_clock")).scalar_one()
+        assert clock.recovery_on.isoformat() == "2026-03-01"
+        assert "fee from 2025-03-01, recovery from 2026-03-01" in clock.explanation
+    row = idle_list(runtime, world, "2024-06-01")[pid]
+    assert row["fee_due_yuan"] == "0.00" and row["government_delay"] == "late_hand_over"
+    assert row["fee_from"] == "2025-03-01" and row["recovery_from"] == "2026-03-01"
+    assert row["handed_over_on"] == "2024-03-01"
+    with pytest.raises(RuleViolation) as err:
+        world.fire(pid, "declare_idle", effective_date="2024-06-01", cause="user")
+    assert err.value.codes == {"IDLE_GOVERNMENT_CAUSE"}
+    assert world.state_of(pid) == "in_use"
+    assert pid not in idle_list(runtime, world, "2024-05-31")
+    row = idle_list(runtime, world, "2025-03-01")[pid]
+    assert row["fee_due_yuan"] == "200000.00" and row["government_delay"] is None
+    world.fire(pid, "declare_idle", effective_date="2025-03-01", cause="user")
+    assert world.parcel(pid).idle_fee_yuan == Decimal("200000.00")
+    assert refused(world, pid, "recover", effective_date="2026-02-28") == {"RECOVERY_NOT_DUE"}
+    world.fire(pid, "recover", effective_date="2026-03-01")
+    assert world.state_of(pid) == "recovered"
+
+
+def test_land_never_handed_over_owes_no_fee_and_is_recovered_only_with_compensation(world,
+                                                                                  runtime):
+    """闲置土地处置办法 第八条第(一)项、第十二条、第十四条: land never handed over is idle by the
+    government's cause; the user pays no fee, and recovery is by agreement with compensation."""
+    pid = world.parcel_in("expropriated")
+    world.fire(pid, "supply", **LATE_SUPPLY)
+    row = idle_list(runtime, world, "2024-06-01")[pid]
+    assert row["fee_due_yuan"] == "0.00" and row["government_delay"] == "late_hand_over"
+    assert row["recovery_due"] is False
+    assert idle_list(runtime, world, "2026-06-01")[pid]["recovery_due"] is False
+    assert refused(world, pid, "declare_idle", effective_date="2024-06-01",
+                   cause="user") == {"IDLE_GOVERNMENT_CAUSE"}
+    world.fire(pid, "declare_idle", effective_date="2024-06-01", cause="government")
+    assert world.parcel(pid).idle_fee_yuan == Decimal("0.00")
+    assert refused(world, pid, "recover", effective_date="2025-06-01") == {
+        "RECOVERY_COMPENSATION_REQUIRED"}
+
+
+# --- a paused idle clock pauses the determination (闲置土地处置办法 第八条第(四)项; RULES §2.4) --
+
+ON_TIME = {"agreed_start_date": "2023-06-01", "price_yuan": "1000000.00"}
+
+
+def idle_clock_id(runtime, pid: int) -> int:
+    with runtime.reader() as uow:
+        return uow.session.execute(select(Deadline.id).where(
+            Deadline.parcel_id == pid, Deadline.kind == "idle_clock")).scalar_one()
+
+
+def pause(world, runtime, pid: int, since: str, until: str | None = None) -> None:
+    from datetime import date
+
+    from workflow.deadlines import services as clock_services
+
+    approver, clock = world.actors["approver"], idle_clock_id(runtime, pid)
+    clock_services.pause_deadline(runtime.uow(), approver, clock, date.fromisoformat(since),
+                                  "群众信访致无法动工开发 (闲置土地处置办法 第八条第(四)项)")
+    if until is not None:
+        clock_services.resume_deadline(runtime.uow(), approver, clock,
+                                       date.fromisoformat(until))
+
+
+def user_cause_accepted(world, pid: int, on: str) -> bool:
+    outcome = world.fire(pid, "declare_idle", effective_date=on, cause="user", dry_run=True)
+    return not outcome["violations"]
+
+
+def test_a_paused_idle_clock_moves_the_determination_with_the_list(world, runtime):
+    """闲置土地处置办法 第八条第(四)项; RULES.md §2.4: agreed start 2023-06-01, clock paused
+    2023-09-01 → 2024-03-01 (182 days). The list and declare_idle read the same clock: neither
+    finds user-caused idle land on 2024-06-01; both do on 2024-11-30."""
+    pid = handed_over(world, hand_over_on="2023-05-20", **ON_TIME)
+    pause(world, runtime, pid, "2023-09-01", "2024-03-01")
+    assert pid not in idle_list(runtime, world, "2024-06-01")
+    with pytest.raises(RuleViolation) as err:
+        world.fire(pid, "declare_idle", effective_date="2024-06-01", cause="user")
+    assert err.value.codes == {"IDLE_NOT_DUE"}
+    assert err.value.violations[0].details["idle_from"] == "2024-11-30"
+    for on in ("2024-06-01", "2024-11-29", "2024-11-30", "2025-01-01"):
+        row = idle_list(runtime, world, on).get(pid)
+        listed_fee = row is not None and row["fee_due_yuan"] != "0.00"
+        assert listed_fee == user_cause_accepted(world, pid, on), on
+    row = idle_list(runtime, world, "2024-11-30")[pid]
+    assert row["fee_due_yuan"] == "200000.00" and row["recovery_from"] == "2025-11-30"
+    world.fire(pid, "declare_idle", effective_date="2024-11-30", cause="user")
+    assert refused(world, pid, "recover", effective_date="2025-11-29") == {"RECOVERY_NOT_DUE"}
+
+
+def test_no_idleness_is_determined_while_the_idle_clock_stands_still(world, runtime):
+    """闲置土地处置办法 第八条第(四)项: still paused on the day of the determination: the list
+    shows the clock standing still with no fee, and declare_idle is refused."""
+    pid = handed_over(world, hand_over_on="2023-05-20", **ON_TIME)
+    pause(world, runtime, pid, "2023-09-01")
+    row = idle_list(runtime, world, "2024-06-01")[pid]
+    assert row["fee_due_yuan"] == "0.00" and row["paused_since"] == "2023-09-01"
+    assert row["recovery_due"] is False
+    assert refused(world, pid, "declare_idle", effective_date="2024-06-01",
+                   cause="user") == {"IDLE_CLOCK_PAUSED"}
+    assert not user_cause_accepted(world, pid, "2024-06-01")

@@ -13,14 +13,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflow import law
 from workflow.context import StepContext
 from workflow.deadlines.calendar import (
+    add_years,
     explain_days,
     explain_months,
     explain_working_days,
     explain_years,
 )
+from workflow.deadlines.pauses import moved_by_pause
 from workflow.deadlines.queries import deadline_view
 from workflow.errors import ValidationFailed
 from workflow.models import Deadline
@@ -54,13 +55,16 @@ def open_deadline(ctx: StepContext, kind: str, due_and_text: tuple[date, str], b
     assert ctx.parcel is not None
     due, text = due_and_text
     now = ctx.uow.now()
+    # Read the running clocks before adding this one: reading them afterwards would flush the
+    # new row and find it, and the list would then hold it twice.
+    clocks = _clocks(ctx)
     row = Deadline(parcel_id=ctx.parcel.id, township_id=ctx.parcel.township_id, kind=kind,
                    due_on=due, basis=basis,
                    explanation=text, state="open", opened_on=opened_on or ctx.effective_date,
                    opened_event_id=ctx.event.id if ctx.event is not None else None,
                    created_at=now, updated_at=now, **extra)
     ctx.session.add(row)
-    _clocks(ctx).append(row)
+    clocks.append(row)
     ctx.deadlines.append({"opened": kind, "due_on": due, "explanation": text})
     return row
 
@@ -93,11 +97,11 @@ def _day_after(d: date) -> date:
 
 def on_approve(ctx: StepContext) -> None:
     p = ctx.held
-    years = law.value("approval.validity_years")
+    years = ctx.law.value("approval.validity_years")
     open_deadline(ctx, "approval_lapse", explain_years(ctx.effective_date, years, "approval"),
                   "国发〔2004〕28号 第十九条")
     if p.ownership == "collective":
-        days = law.value("expro.post_approval_announcement_working_days")
+        days = ctx.law.value("expro.post_approval_announcement_working_days")
         open_deadline(ctx, "expropriation_announcement",
                       explain_working_days(ctx.effective_date, days, "approval"),
                       "土地管理法实施条例 第三十一条")
@@ -114,8 +118,8 @@ def open_use_clocks(ctx: StepContext, start: date, completion: date, opened_on: 
     p = ctx.held
     open_deadline(ctx, "agreed_start", (start, f"{start.isoformat()} = agreed start date"),
                   "国有建设用地使用权出让合同 (GF-2008-2601)", opened_on=opened_on)
-    fee_years = law.value("idle.not_started_threshold_years")
-    recovery = explain_years(start, law.value("idle.recovery_threshold_years"), "agreed start")
+    fee_years = ctx.law.value("idle.not_started_threshold_years")
+    recovery = explain_years(start, ctx.law.value("idle.recovery_threshold_years"), "agreed start")
     open_deadline(ctx, "idle_clock", explain_years(start, fee_years, "agreed start"),
                   "闲置土地处置办法 第二条、第十四条", opened_on=opened_on, clock_start=start,
                   recovery_on=recovery[0], amount_yuan=p.price_yuan)
@@ -130,19 +134,53 @@ def on_supply(ctx: StepContext) -> None:
     price = body["price_yuan"]
     if body["method"] != "allocation" and price > 0:
         signed = body["signed_on"]
-        ratio = law.value("grant.down_payment_ratio")
-        open_deadline(ctx, "payment_down",
-                      explain_months(signed, law.value("grant.down_payment_months"),
-                                     "contract signed"),
-                      "国土资发〔2010〕34号 (50% within one month)", opened_on=signed,
-                      amount_yuan=(price * ratio).quantize(Decimal("0.01")))
+        ratio = ctx.law.value("grant.down_payment_ratio")
+        down = (price * ratio).quantize(Decimal("0.01"))
+        if ctx.held.planned_use in ctx.law.value("grant.real_estate_uses"):
+            # 房地产用地: 国土资发〔2010〕34号 — 50% within one month of signing, the rest within
+            # one year.
+            open_deadline(ctx, "payment_down",
+                          explain_months(signed, ctx.law.value("grant.down_payment_months"),
+                                         "contract signed"),
+                          "国土资发〔2010〕34号 (50% within one month)", opened_on=signed,
+                          amount_yuan=down)
+            balance_basis = "国土资发〔2010〕34号; 财综〔2009〕74号"
+        else:
+            # Outside 34号 (industrial land and other grants): the price is owed within the 60
+            # days of 暂行条例 第十四条, in instalments as 财综〔2009〕74号 allows — a first
+            # instalment of at least 50% within those days, the whole within one year.
+            open_deadline(ctx, "payment_down",
+                          explain_days(signed, ctx.law.value("grant.full_payment_days"),
+                                       "contract signed"),
+                          "城镇国有土地使用权出让和转让暂行条例 第十四条; 财综〔2009〕74号 "
+                          "(first instalment ≥ 50%)", opened_on=signed, amount_yuan=down)
+            balance_basis = "财综〔2009〕74号 (instalments within one year)"
         open_deadline(ctx, "payment_balance",
-                      explain_years(signed, law.value("grant.balance_deadline_years"),
+                      explain_years(signed, ctx.law.value("grant.balance_deadline_years"),
                                     "contract signed"),
-                      "国土资发〔2010〕34号; 财综〔2009〕74号", opened_on=signed,
-                      amount_yuan=price)
+                      balance_basis, opened_on=signed, amount_yuan=price)
     open_use_clocks(ctx, body["agreed_start_date"], body["agreed_completion_date"],
                     ctx.effective_date)
+
+
+def on_hand_over(ctx: StepContext) -> None:
+    """Land handed over after the agreed start date: the delay was the government's
+    (闲置土地处置办法 第八条第(一)项) and the user's year and two years run from the hand-over.
+    ``workflow.deadlines.idle`` reads it so from the parcel's hand-over date; the clock says it
+    too, and its recovery threshold moves (no earlier answer changes: recovery was barred while
+    the land was not handed over)."""
+    on = ctx.effective_date
+    for d in running(ctx, "idle_clock"):
+        if d.clock_start is None or on <= d.clock_start:
+            continue
+        fee_from = add_years(on, ctx.law.value("idle.not_started_threshold_years"))
+        recovery = add_years(on, ctx.law.value("idle.recovery_threshold_years"))
+        d.recovery_on = max(d.recovery_on or recovery, recovery)
+        d.explanation = (f"{d.explanation}; handed over {on.isoformat()}, after the agreed start "
+                         f"(第八条第(一)项): the user's year runs from the hand-over, fee from "
+                         f"{max(fee_from, d.due_on).isoformat()}, recovery from "
+                         f"{d.recovery_on.isoformat()}")[:500]
+        d.updated_at = ctx.uow.now()
 
 
 def on_start_construction(ctx: StepContext) -> None:
@@ -173,8 +211,8 @@ def on_declare_idle(ctx: StepContext) -> None:
     if ctx.plans.idle_basis == "stalled":
         since = ctx.plans.suspended_since
         assert since is not None  # the guard sets it with the "stalled" basis
-        years = law.value("idle.stalled.suspension_years")
-        recovery = explain_years(since, law.value("idle.recovery_threshold_years"),
+        years = ctx.law.value("idle.stalled.suspension_years")
+        recovery = explain_years(since, ctx.law.value("idle.recovery_threshold_years"),
                                  "suspended since")
         clocks.append(open_deadline(ctx, "idle_clock",
                                     explain_years(since, years, "suspended since"),
@@ -188,7 +226,7 @@ def on_declare_idle(ctx: StepContext) -> None:
     close(ctx, running(ctx, "idle_investigation"), "met")
     if p.idle_fee_yuan:
         open_deadline(ctx, "idle_fee_payment",
-                      explain_days(ctx.effective_date, law.value("idle.fee_payment_days"),
+                      explain_days(ctx.effective_date, ctx.law.value("idle.fee_payment_days"),
                                    "fee decision"),
                       "闲置土地处置办法 第十七条", amount_yuan=p.idle_fee_yuan)
 
@@ -207,7 +245,7 @@ def on_payment(ctx: StepContext, paid: dict[str, Decimal], on: date) -> None:
 
 
 def on_registration_accepted(ctx: StepContext, on: date) -> None:
-    days = law.value("registration.cq.initial_transfer_working_days")
+    days = ctx.law.value("registration.cq.initial_transfer_working_days")
     open_deadline(ctx, "registration", explain_working_days(on, days, "application accepted"),
                   "重庆市土地房屋权属登记条例 第二十五条", opened_on=on)
 
@@ -270,10 +308,14 @@ def resume(ctx: StepContext) -> None:
     if on > ctx.today or on < d.paused_since:
         raise ValidationFailed({"date": ["恢复日期须在暂停之后且不晚于今天 / between the "
                                          "pause and today"]})
-    stood = (on - d.paused_since).days
-    d.due_on = d.due_on + timedelta(days=stood)
+    # A working-day limit moves by the working days the pause covered, any other by the
+    # calendar days (重庆市土地房屋权属登记条例 第二十五条; RULES.md §0.3).
+    d.due_on, stood, unit = moved_by_pause(d.kind, d.due_on, d.paused_since, on)
+    if d.recovery_on is not None:
+        # The idle clock's second threshold stands still with it (闲置土地处置办法 第八条).
+        d.recovery_on = moved_by_pause(d.kind, d.recovery_on, d.paused_since, on)[0]
     d.explanation = (f"{d.explanation}; paused {d.paused_since.isoformat()}..{on.isoformat()}"
-                     f" ({d.pause_reason}): +{stood} days → {d.due_on.isoformat()}")[:500]
+                     f" ({d.pause_reason}): +{stood} {unit} → {d.due_on.isoformat()}")[:500]
     d.state, d.paused_since, d.updated_at = "open", None, ctx.uow.now()
     ctx.uow.emit("deadline.resumed", d.parcel_id, {"deadline_id": d.id, "kind": d.kind,
                                                    "due_on": d.due_on.isoformat()},

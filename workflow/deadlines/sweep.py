@@ -11,6 +11,7 @@ Running it twice, or a week late, gives the same result.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ from workflow.errors import LandflowError
 from workflow.models import Deadline, Parcel, SweepRun, outbox
 from workflow.models.base import UTCDateTime
 from workflow.models.sql import add_days, date_text, json_obj
+from workflow.observability.metrics import SWEEP_FINDINGS, SWEEP_RUNS, SWEEP_SECONDS
 from workflow.runtime import Runtime
 from workflow.uow import UnitOfWork, command
 
@@ -75,6 +77,7 @@ def _breach(s: Any, run_id: int, as_of: date, now: Any, after_id: int) -> tuple[
 
 def run_sweep(runtime: Runtime, as_of: date | None = None,
               progress: Callable[[str, int, int], None] | None = None) -> SweepReport:
+    started = time.perf_counter()
     today = runtime.clock.today()
     as_of = as_of or today
     if as_of > today:
@@ -97,7 +100,7 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
             Deadline.sweep_run_id == run.id, Deadline.kind == "idle_clock")).scalar_one()
         if flagged:
             last_id = s.execute(select(func.max(Deadline.id))).scalar_one()
-            days = law.value("idle.investigation_start_days")
+            days = law.value("idle.investigation_start_days", as_of)
             s.execute(insert(Deadline).from_select(
                 ["parcel_id", "township_id", "kind", "due_on", "basis", "explanation", "state",
                  "opened_on", "created_at", "updated_at"],
@@ -155,4 +158,9 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
         row.lapsed, row.events, row.finished_at = report.lapsed, report.events, uow.now()
 
     command(runtime.uow(), SYSTEM, finish)
+    SWEEP_RUNS.inc()
+    SWEEP_SECONDS.observe(time.perf_counter() - started)
+    for kind, n in (("breached", report.breached), ("idle_flagged", report.idle_flagged),
+                    ("lapsed", report.lapsed), ("lapse_refused", len(report.lapse_refused))):
+        SWEEP_FINDINGS.labels(kind).inc(n)
     return report

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from workflow import law
 from workflow.context import StepContext, paid
 from workflow.deadlines import clocks as deadlines
 from workflow.effects.registry import effect
@@ -24,6 +23,11 @@ def close_expropriation_deadlines(ctx: StepContext) -> None:
 @effect
 def open_contract_deadlines(ctx: StepContext) -> None:
     deadlines.on_supply(ctx)
+
+
+@effect
+def note_late_hand_over(ctx: StepContext) -> None:
+    deadlines.on_hand_over(ctx)
 
 
 @effect
@@ -52,7 +56,7 @@ def decide_idle_fee(ctx: StepContext) -> None:
     government cause or force majeure owe none (第八条). Opens the fee-payment clock."""
     p = ctx.held
     if ctx.payload["cause"] == "user":
-        rate = law.value("idle.fee_rate")
+        rate = ctx.law.value("idle.fee_rate")
         p.idle_fee_yuan = ((p.price_yuan or Decimal(0)) * rate).quantize(Decimal("0.01"))
     else:
         p.idle_fee_yuan = Decimal("0.00")

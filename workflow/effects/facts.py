@@ -85,7 +85,7 @@ def record_inspection(ctx: StepContext) -> None:
         p.actual_area_m2 = built.actual_area_m2
         p.within_approved_boundary = (built.outside_approved_m2 is None
                                       or built.outside_approved_m2 <= tolerance_m2(
-                                          built.actual_area_m2))
+                                          built.actual_area_m2, ctx.law))
     else:
         p.actual_area_m2 = body["actual_area_m2"]
         p.within_approved_boundary = body["within_approved_boundary"]

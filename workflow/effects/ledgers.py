@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from workflow.context import StepContext
 from workflow.effects.registry import effect
-from workflow.ledgers.plans import ticket_credits
+from workflow.ledgers.plans import ticket_credits, ticket_share
 from workflow.ledgers.postings import post_quota
-from workflow.models import FarmlandCredit, FarmlandPairing, QuotaAccount, QuotaEntry
+from workflow.models import FarmlandCredit, FarmlandPairing, LandTicket, QuotaAccount, QuotaEntry
 from workflow.models.repository import lock_rows
 
 ZERO = Decimal("0.00")
@@ -53,10 +53,9 @@ def deduct_quota(ctx: StepContext) -> None:
 @effect
 def pair_farmland_credits(ctx: StepContext) -> None:
     """Consume the credits the guard planned; a land ticket's cultivated area first becomes a
-    credit of its own (source 地票) so that the pairing can point at it."""
+    credit of its own (source 地票) so that the pairing can point at it — also when this
+    approval occupies no farmland: the reclaimed land then balances a later one (RULES §11.4)."""
     plan = ctx.plans.farmland
-    if plan is None:
-        return
     p = ctx.held
     quota = ctx.plans.quota
     rows: dict[Any, FarmlandCredit] = dict(ctx.plans.farmland_rows)
@@ -71,6 +70,8 @@ def pair_farmland_credits(ctx: StepContext) -> None:
         ctx.session.add(credit)
         ctx.session.flush()
         rows[("ticket", tc.ticket_id)] = credit
+    if plan is None:
+        return
     for take in plan.takes:
         credit = rows[take.key]
         credit.remaining_area_m2 = credit.remaining_area_m2 - take.area_m2
@@ -89,30 +90,46 @@ def pair_farmland_credits(ctx: StepContext) -> None:
 
 @effect
 def release_reservations(ctx: StepContext) -> None:
-    """Unwind what an approval booked: every unreversed deduction gets a release entry, every
-    open pairing gives its area back to its credit. Redeemed land tickets stay redeemed: their
-    indicators now belong to the county's ledgers."""
+    """Unwind what an approval booked, each posting to the source it came from: a deduction
+    goes back to its account, a redeemed land ticket's area goes back to the ticket (never into
+    the annual quota), every open pairing gives its area back to its credit, and the farmland
+    credit a returned ticket's cultivated land became goes back into the ticket.
+
+    Basis: 土地管理法 第二十三条 and 土地利用年度计划管理办法 第二条 (the annual plan is the
+    state's allocation; a 地票 is an indicator of its own, 重庆市地票管理办法 第二条; RULES §11).
+    Lock order: accounts by id, tickets by id, credits by id (as the approval's guards)."""
     p = ctx.held
     session = ctx.session
-    deductions = session.execute(
-        select(QuotaEntry).where(QuotaEntry.parcel_id == p.id, QuotaEntry.kind == "deduct")
+    booked = session.execute(
+        select(QuotaEntry).where(QuotaEntry.parcel_id == p.id,
+                                 QuotaEntry.kind.in_(("deduct", "land_ticket")))
         .order_by(QuotaEntry.id)
     ).scalars().all()
     reversed_ids = set(session.execute(
         select(QuotaEntry.reverses_entry_id).where(QuotaEntry.parcel_id == p.id,
                                                    QuotaEntry.reverses_entry_id.is_not(None))
     ).scalars())
-    open_deductions = [d for d in deductions if d.id not in reversed_ids]
-    accounts = lock_rows(session, QuotaAccount, [d.account_id for d in open_deductions])
-    for d in open_deductions:
-        _post(ctx, accounts[d.account_id], "release", -d.amount_m2,  # type: ignore[arg-type]
-                   document_no=d.document_no, reverses=d)
+    open_entries = [e for e in booked if e.id not in reversed_ids]
+    redeemed = [e for e in open_entries if e.kind == "land_ticket"]
+    accounts = lock_rows(session, QuotaAccount, [e.account_id for e in open_entries])
+    tickets = lock_rows(session, LandTicket, [e.land_ticket_id for e in redeemed
+                                              if e.land_ticket_id is not None])
     pairings = session.execute(
         select(FarmlandPairing).where(FarmlandPairing.parcel_id == p.id,
                                       FarmlandPairing.released_on.is_(None))
         .order_by(FarmlandPairing.id)
     ).scalars().all()
-    credits = lock_rows(session, FarmlandCredit, [x.credit_id for x in pairings])
+    ticket_credit_ids = list(session.execute(
+        select(FarmlandCredit.id).where(FarmlandCredit.land_ticket_id.in_(list(tickets)))
+    ).scalars()) if tickets else []
+    credits = lock_rows(session, FarmlandCredit,
+                        [x.credit_id for x in pairings] + ticket_credit_ids)
+    # 1. Deductions first: the account then holds at least what the tickets put into it.
+    for d in open_entries:
+        if d.kind == "deduct":
+            _post(ctx, accounts[d.account_id], "release", -d.amount_m2,  # type: ignore[arg-type]
+                  document_no=d.document_no, reverses=d)
+    # 2. Pairings give their area back to their credits.
     for pairing in pairings:
         credit: Any = credits[pairing.credit_id]
         credit.remaining_area_m2 = credit.remaining_area_m2 + pairing.area_m2
@@ -122,5 +139,45 @@ def release_reservations(ctx: StepContext) -> None:
         ctx.postings.append({
             "ledger": "farmland", "credit_id": credit.id, "entry": "release",
             "amount_m2": pairing.area_m2, "paddy_m2": pairing.paddy_m2,
+            "remaining_after_m2": credit.remaining_area_m2,
+        })
+    # 3. Redeemed ticket area leaves the account and returns to its ticket.
+    for e in redeemed:
+        ticket: Any = tickets[e.land_ticket_id]  # type: ignore[index]
+        _post(ctx, accounts[e.account_id], "release", -e.amount_m2,  # type: ignore[arg-type]
+              document_no=e.document_no, land_ticket_id=ticket.id, reverses=e)
+        ticket.remaining_m2 = ticket.remaining_m2 + e.amount_m2
+    # 4. And so does the cultivated land it carried, from its credits' unused area.
+    for ticket_id in sorted({e.land_ticket_id for e in redeemed}):
+        ticket = tickets[ticket_id]  # type: ignore[index]
+        _return_to_ticket(ctx, ticket, [c for c in credits.values()  # type: ignore[misc]
+                                        if c.land_ticket_id == ticket_id])
+
+
+def _return_to_ticket(ctx: StepContext, ticket: LandTicket, ticket_credits_: list[Any]) -> None:
+    """Shrink the ticket's credits (newest first, unused area only) until together they hold
+    the share of what is still redeemed from the ticket. A credit keeps the area another
+    approval has paired; a later redemption of the ticket credits only what is missing."""
+    want_area, want_paddy = ticket_share(ticket, ticket.area_m2 - ticket.remaining_m2)
+    excess_area = sum((c.area_m2 for c in ticket_credits_), ZERO) - want_area
+    excess_paddy = sum((c.paddy_m2 for c in ticket_credits_), ZERO) - want_paddy
+    for credit in sorted(ticket_credits_, key=lambda c: -c.id):
+        if excess_area <= 0 and excess_paddy <= 0:
+            break
+        area = min(max(excess_area, ZERO), credit.remaining_area_m2)
+        dry = credit.remaining_area_m2 - credit.remaining_paddy_m2
+        # Paddy goes too where the dry area left would not cover the area taken.
+        paddy = min(credit.remaining_paddy_m2, max(excess_paddy, area - dry, ZERO))
+        if area <= 0 and paddy <= 0:
+            continue
+        credit.area_m2 = credit.area_m2 - area
+        credit.remaining_area_m2 = credit.remaining_area_m2 - area
+        credit.paddy_m2 = credit.paddy_m2 - paddy
+        credit.remaining_paddy_m2 = credit.remaining_paddy_m2 - paddy
+        excess_area -= area
+        excess_paddy -= paddy
+        ctx.postings.append({
+            "ledger": "farmland", "credit_id": credit.id, "entry": "return_to_ticket",
+            "amount_m2": area, "paddy_m2": paddy, "land_ticket_id": ticket.id,
             "remaining_after_m2": credit.remaining_area_m2,
         })

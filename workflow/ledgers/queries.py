@@ -150,7 +150,8 @@ def list_land_tickets(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
 
 def ledger_invariants(uow: UnitOfWork) -> dict[str, Any]:
     """For checks and tests: every account's balance against the sum of its entries, every
-    credit's remaining against its area minus open pairings."""
+    credit's remaining against its area minus open pairings, every land ticket's remaining
+    area and the cultivated area its credits hold."""
     with uow:
         s = uow.session
         sums = dict(s.execute(select(QuotaEntry.account_id, func.sum(QuotaEntry.amount_m2))
@@ -164,8 +165,15 @@ def ledger_invariants(uow: UnitOfWork) -> dict[str, Any]:
         credits = {c.id: (c.area_m2, c.remaining_area_m2, open_pairs.get(c.id) or
                           Decimal("0.00"))
                    for c in s.execute(select(FarmlandCredit)).scalars()}
+        credited = dict(s.execute(
+            select(FarmlandCredit.land_ticket_id, func.sum(FarmlandCredit.area_m2))
+            .where(FarmlandCredit.land_ticket_id.is_not(None))
+            .group_by(FarmlandCredit.land_ticket_id)).all())
+        tickets = {t.id: (t.area_m2, t.remaining_m2, t.cultivated_m2,
+                          credited.get(t.id) or Decimal("0.00"))
+                   for t in s.execute(select(LandTicket)).scalars()}
         parcels_with_deductions = s.execute(select(func.count(func.distinct(
             QuotaEntry.parcel_id))).where(QuotaEntry.kind == "deduct")).scalar_one()
-        return {"accounts": accounts, "credits": credits,
+        return {"accounts": accounts, "credits": credits, "tickets": tickets,
                 "parcels_with_deductions": parcels_with_deductions,
                 "parcels": s.execute(select(func.count()).select_from(Parcel)).scalar_one()}

@@ -20,7 +20,9 @@ class QuotaAccountSchema(Strict):
     county_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
     document_no = Text(120, load_default=None,
                        metadata={"description": "The plan notice that allocated it"})
-    effective_date = Day(load_default=None)
+    effective_date = Day(load_default=None, metadata={
+        "description": "When the allocation is booked; default 1 January of the plan year "
+                       "(today for a year still to come)"})
 
 
 class AllocationSchema(Strict):

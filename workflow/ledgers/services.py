@@ -3,6 +3,7 @@ ledgers' read side: quota accounts and entries, farmland credits and pairings, l
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +45,13 @@ def _county(uow: UnitOfWork, code: str | None) -> str:
 # --- quota ---------------------------------------------------------------------------------
 
 
+def _plan_year_start(uow: UnitOfWork, year: int) -> date:
+    """When an account's initial allocation is booked if the request names no date: the annual
+    plan is the year's quota (土地管理法 第二十三条; 土地利用年度计划管理办法 第二条), so 1 January
+    of its plan year — or today for a year still to come (a ledger books nothing ahead)."""
+    return min(date(year, 1, 1), uow.today())
+
+
 def create_quota_account(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     """An account for a plan year with its allocation (an ``allocate`` entry)."""
     require(actor, LEDGER_ADMINS)
@@ -58,7 +66,7 @@ def create_quota_account(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) ->
             QuotaAccount.category == category)).first()
         if exists:
             raise Conflict({"field": "year"}, field="year")
-        now, on = uow.now(), body.get("effective_date") or uow.today()
+        now, on = uow.now(), body.get("effective_date") or _plan_year_start(uow, body["year"])
         account = QuotaAccount(county_code=county, year=body["year"], category=category,
                                name=body.get("name") or f"{county} {body['year']} 年度计划指标",
                                balance_m2=Decimal("0.00"), created_at=now)
@@ -179,10 +187,12 @@ def create_farmland_credit(uow: UnitOfWork, actor: Actor, body: dict[str, Any]
 # --- land tickets ------------------------------------------------------------------------------
 
 
-def proceeds_split(trade_price: Decimal, reclamation_cost: Decimal) -> tuple[Decimal, Decimal]:
-    """Farmers receive their share of the net proceeds, the collective the rest (RULES §11.3)."""
+def proceeds_split(trade_price: Decimal, reclamation_cost: Decimal, traded_on: date | None = None
+                   ) -> tuple[Decimal, Decimal]:
+    """Farmers receive their share of the net proceeds, the collective the rest (RULES §11.3),
+    by the share in force on the trade's day."""
     net = max(trade_price - reclamation_cost, Decimal("0"))
-    farmer = (net * law.value("地票.farmer_share")).quantize(CENT)
+    farmer = (net * law.value("地票.farmer_share", traded_on)).quantize(CENT)
     return farmer, net - farmer
 
 
@@ -197,7 +207,7 @@ def create_land_ticket(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> d
             raise Conflict({"field": "ticket_no"}, field="ticket_no")
         county = _county(uow, body.get("county_code"))
         farmer, collective = proceeds_split(body["trade_price_yuan"],
-                                            body["reclamation_cost_yuan"])
+                                            body["reclamation_cost_yuan"], body["traded_on"])
         now = uow.now()
         ticket = LandTicket(
             ticket_no=body["ticket_no"], county_code=county, area_m2=body["area_m2"],
@@ -211,7 +221,7 @@ def create_land_ticket(uow: UnitOfWork, actor: Actor, body: dict[str, Any]) -> d
         s.flush()
         ev = uow.audit(stream=f"land_ticket:{ticket.id}", kind="admin",
                        name="land_ticket.recorded", effective_date=body["traded_on"],
-                       payload=plain(body))
+                       payload=plain(body), law_set=law.in_force_on(body["traded_on"]).id)
         uow.emit("land_ticket.recorded", None, {"land_ticket_id": ticket.id,
                                                 "area_m2": money(ticket.area_m2)},
                  audit_event_id=ev.id)

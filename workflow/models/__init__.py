@@ -1,8 +1,9 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from workflow.models.accounts import Account, ApiToken
+from workflow.models.accounts import Account, ApiToken, ConsoleSession
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.deadlines import Deadline, SweepRun
+from workflow.models.documents import Document
 from workflow.models.idempotency import IdempotencyKey
 from workflow.models.ledgers import (
     FarmlandCredit,
@@ -28,6 +29,7 @@ from workflow.models.spatial import LayerFeature, LayerVersion
 __all__ = [
     "Account",
     "Application",
+    "Document",
     "AuthFailure",
     "Certificate",
     "ServiceItem",
@@ -35,6 +37,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscription",
     "ApiToken",
+    "ConsoleSession",
     "AuditEvent",
     "AuditHead",
     "County",

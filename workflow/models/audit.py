@@ -41,6 +41,10 @@ class AuditEvent(Base):
     payload: Mapped[dict[str, Any]]
     rule_results: Mapped[list[Any]]
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # The legal parameter set that judged the step (``workflow.law.LawSet.id``, the law in force
+    # on ``effective_date``); None for events no rule judged (ledger and account administration)
+    # and for events written before it was recorded. Hashed when set (``workflow.audit``).
+    law_set: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -32,6 +32,10 @@ class Deadline(Base):
         Index("ix_deadlines_running", "kind", "due_on",
               postgresql_include=["id", "opened_on", "parcel_id", "township_id"],
               postgresql_where=text("closed_on IS NULL"), sqlite_where=text("closed_on IS NULL")),
+        # The console's work queue walks the running clocks in due order (worklist.queries).
+        Index("ix_deadlines_queue", "due_on", "parcel_id",
+              postgresql_where=text("closed_on IS NULL AND state IN ('open', 'breached')"),
+              sqlite_where=text("closed_on IS NULL AND state IN ('open', 'breached')")),
         Index("ix_deadlines_kind_closed_on", "kind", "closed_on", "due_on",
               postgresql_include=["id", "opened_on", "parcel_id", "township_id"]),
         Index("ix_deadlines_determined_on", "determined_on",

@@ -25,6 +25,7 @@ import shapely
 from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, text
 
+from workflow import law
 from workflow.access import Actor
 from workflow.audit import compute_hash_json, event_body
 from workflow.canonical import canonical_json, plain
@@ -358,7 +359,8 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
                      "effective_date": survey["effective_date"], "payload": None,
                      "rule_results": [{"rule": "effective_date_not_in_future", "passed": True,
                                        "codes": []}],
-                     "idempotency_key": None}
+                     "idempotency_key": None,
+                     "law_set": law.in_force_on(survey["effective_date"]).id}
             event["prev_hash"] = None
             event["hash"] = compute_hash_json(None, event_body(event), payload_json)
             parcels[-1]["audit_seq"], parcels[-1]["audit_hash"] = 1, event["hash"]

@@ -5,25 +5,29 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from workflow.payloads.fields import RECORD_KINDS, Amount, Day, FreeJSON, Money, Strict, Text
 
 
-class PaymentDetails(Schema):
-    class Meta:
-        unknown = EXCLUDE
+class Details(Strict):
+    """What any procedural record may carry: the document that records the step and a remark.
+    A key no rule knows is refused (422 naming ``details.<key>``), so that a typo does not
+    leave a rule reading nothing."""
 
+    document_no = Text(120, metadata={"description": "The document's number (文号)"})
+    remarks = Text(2000)
+
+
+class PaymentDetails(Details):
     amount_yuan = Money(required=True, minimum=Decimal("0.01"))
     purpose = fields.String(load_default="land_price",
                             validate=validate.OneOf(("land_price", "idle_fee", "compensation",
                                                      "other")))
+    receipt_no = Text(120)
 
 
-class IdleDisposalDetails(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class IdleDisposalDetails(Details):
     option = fields.String(required=True, validate=validate.OneOf((
         "extension", "change_of_use", "temporary_use", "agreed_recovery", "land_swap")))
     agreement_ref = Text(120, required=True, metadata={"description": "补充协议 number"})
@@ -33,27 +37,65 @@ class IdleDisposalDetails(Schema):
     temp_use_end = Day(load_default=None)
 
 
-class ProgressDetails(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class ProgressDetails(Details):
     developed_area_m2 = Amount(required=True)
     planned_area_m2 = Amount(required=True, minimum=Decimal("0.01"))
     invested_yuan = Money(required=True)
     total_investment_yuan = Money(required=True, minimum=Decimal("0.01"))
 
 
-class SuspendedDetails(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class SuspendedDetails(Details):
     since = Day(required=True)
+    reason = Text(500)
 
 
+class ReasonDetails(Details):
+    reason = Text(500)
+
+
+class RegistrationDetails(Details):
+    application_no = Text(120, metadata={"description": "受理编号"})
+
+
+class FundsDetails(Details):
+    amount_yuan = Money(minimum=Decimal("0.01"))
+
+
+class NoteDetails(Schema):
+    """A note says what the clerk writes: the one record whose details are free-form (bounded
+    by ``FreeJSON``)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+# Every kind the records endpoint accepts has its schema (a test holds this list to
+# ``RECORD_KINDS``).
 RECORD_DETAIL_SCHEMAS: dict[str, type[Schema]] = {
+    **{kind: Details for kind in (
+        "pre_announcement", "status_survey", "risk_assessment", "plan_announcement",
+        "objection_majority", "hearing", "compensation_registration", "agreements_signed",
+        "idle_notice", "idle_investigation", "idle_hearing", "clock_resumed")},
+    "funds_in_place": FundsDetails,
     "payment": PaymentDetails, "idle_disposal": IdleDisposalDetails,
     "construction_progress": ProgressDetails, "construction_suspended": SuspendedDetails,
+    "inspection_failed": ReasonDetails, "clock_stopped": ReasonDetails,
+    "registration_accepted": RegistrationDetails, "note": NoteDetails,
 }
+
+
+def _flat(messages: Any, prefix: str) -> dict[str, Any]:
+    """Nested marshmallow messages as ``{"details.<field>": [...]}``."""
+    if not isinstance(messages, dict):
+        return {prefix: messages}
+    out: dict[str, Any] = {}
+    for key, value in messages.items():
+        name = prefix if key == "_schema" else f"{prefix}.{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, name))
+        else:
+            out[name] = value
+    return out
 
 
 class RecordSchema(Strict):
@@ -64,10 +106,9 @@ class RecordSchema(Strict):
 
     @post_load
     def _details(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        schema = RECORD_DETAIL_SCHEMAS.get(data["kind"])
-        if schema is not None:
-            try:
-                data["details"] = {**data["details"], **schema().load(data["details"])}
-            except ValidationError as exc:
-                raise ValidationError({"details": exc.messages}) from exc
+        schema = RECORD_DETAIL_SCHEMAS[data["kind"]]
+        try:
+            data["details"] = dict(schema().load(data["details"]))
+        except ValidationError as exc:
+            raise ValidationError(_flat(exc.messages, "details")) from exc
         return data

@@ -42,6 +42,7 @@ from sqlalchemy import or_, select, update
 from workflow.access import SYSTEM
 from workflow.canonical import canonical_json
 from workflow.models import OutboxEvent, WebhookDelivery, WebhookSubscription, outbox
+from workflow.observability.metrics import WEBHOOK_DELIVERIES
 from workflow.portal.addresses import AddressPolicy, IPAddress
 from workflow.portal.queries import event_item
 from workflow.uow import UnitOfWork, command
@@ -339,6 +340,7 @@ def _deliver_batch(uow_factory: Callable[[], UnitOfWork], sub_id: int, lease: da
                 break
             lease = held
             stats[outcome] += 1
+            WEBHOOK_DELIVERIES.labels(outcome).inc()
             if outcome != "delivered":
                 break
     finally:

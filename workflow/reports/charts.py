@@ -24,16 +24,22 @@ def quota_use_series(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None
         s = uow.session
         as_of = as_of or uow.today()
         entries = s.execute(
-            select(QuotaEntry.effective_date, QuotaEntry.kind, QuotaEntry.amount_m2)
+            select(QuotaEntry.effective_date, QuotaEntry.kind, QuotaEntry.amount_m2,
+                   QuotaEntry.land_ticket_id)
             .join(QuotaAccount, QuotaAccount.id == QuotaEntry.account_id)
             .where(QuotaAccount.year == as_of.year, QuotaEntry.effective_date <= as_of)
             .order_by(QuotaEntry.effective_date, QuotaEntry.id)
         ).all()
-        allocated = sum((e.amount_m2 for e in entries if e.kind in ("allocate", "land_ticket")),
-                        ZERO)
+        # A land ticket redeemed adds to what the year could use; one returned to its ticket by
+        # a release (a ``release`` naming the ticket) takes it away again — it was never used.
+        def returned(e: Any) -> bool:
+            return e.kind == "release" and e.land_ticket_id is not None
+
+        allocated = sum((e.amount_m2 for e in entries
+                         if e.kind in ("allocate", "land_ticket") or returned(e)), ZERO)
         used, dates, series = ZERO, [date(as_of.year, 1, 1).isoformat()], [money(ZERO)]
         for e in entries:
-            if e.kind in ("deduct", "release"):
+            if e.kind in ("deduct", "release") and not returned(e):
                 used -= e.amount_m2
                 dates.append(e.effective_date.isoformat())
                 series.append(money(used))

@@ -26,6 +26,7 @@ from workflow import law
 from workflow.access import AUDIT_READERS, Actor, require
 from workflow.canonical import money
 from workflow.deadlines.calendar import add_years
+from workflow.deadlines.idle import read_idle_clock
 from workflow.errors import ValidationFailed
 from workflow.models import County, Deadline, LandTicket, Parcel, PlanIndicator, Township
 from workflow.models.parcel import BBox, in_bbox
@@ -92,23 +93,32 @@ def running_on(kind: str, as_of: date, *, due_before: bool = False,
 
 
 def _idle_item(d: Deadline, p: Parcel, t: Township, as_of: date) -> dict[str, Any]:
+    """One row of the idle-land list: the clock read as the determination reads it
+    (``workflow.deadlines.idle``), so that the list charges a fee exactly when ``declare_idle``
+    could determine user-caused idleness on the same day."""
+    clock = read_idle_clock(d, p, as_of)
     determined = d.determined_on is not None and d.determined_on <= as_of
     cause = d.cause if determined else None
-    fee_applies = cause not in ("government", "force_majeure")
+    fee_applies = cause not in ("government", "force_majeure") and clock.user_chargeable
     base = d.amount_yuan or ZERO
-    fee = (base * law.value("idle.fee_rate")).quantize(Decimal("0.01")) if fee_applies else ZERO
-    recovery_on = d.recovery_on or add_years(d.clock_start or d.due_on, 1)
+    # The rate of the law in force on the determination (on the list's day before one).
+    rate = law.value("idle.fee_rate", d.determined_on if determined else as_of)
+    fee = (base * rate).quantize(Decimal("0.01")) if fee_applies else ZERO
     return {
         "code": p.code, "parcel_id": p.id,
         "township": {"code": t.code, "name": t.name},
         "clock_start": d.clock_start.isoformat() if d.clock_start else None,
-        "idle_from": d.due_on.isoformat(),
+        "idle_from": clock.idle_from.isoformat(),
         "days_idle": (as_of - (d.clock_start or d.due_on)).days,
         "land_price_yuan": money(base),
         "fee_due_yuan": money(fee),
-        "recovery_from": recovery_on.isoformat(),
-        "recovery_due": fee_applies and as_of >= recovery_on,
+        "fee_from": clock.fee_from.isoformat(),
+        "recovery_from": clock.recovery_from.isoformat(),
+        "recovery_due": fee_applies and clock.recovery_due,
         "cause": cause,
+        "government_delay": clock.government_delay,
+        "handed_over_on": clock.handed_over_on.isoformat() if clock.handed_over_on else None,
+        "paused_since": clock.paused_since.isoformat() if clock.paused_since else None,
         "determination": "determined" if determined else "suspected",
         "determined_on": d.determined_on.isoformat() if determined and d.determined_on else None,
         "determination_no": d.determination_no if determined else None,
@@ -146,8 +156,9 @@ def idle_land(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
 
 IDLE_COLUMNS = (
     "code", "parcel_id", "township.code", "township.name", "clock_start", "idle_from",
-    "days_idle", "land_price_yuan", "fee_due_yuan", "recovery_from", "recovery_due", "cause",
-    "determination", "determined_on", "determination_no", "area_m2")
+    "days_idle", "land_price_yuan", "fee_due_yuan", "fee_from", "recovery_from", "recovery_due",
+    "cause", "government_delay", "handed_over_on", "paused_since", "determination",
+    "determined_on", "determination_no", "area_m2")
 
 
 def idle_land_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
@@ -182,10 +193,12 @@ def idle_land_table(uow: UnitOfWork, actor: Actor, *, as_of: date | None = None,
 # planning conditions), and an export reads it a million times. Anything else read raises.
 PARCEL_READS = (Parcel.id, Parcel.code, Parcel.ownership, Parcel.total_m2,
                 Parcel.supplied_area_m2, Parcel.approved_on, Parcel.approval_no,
-                Parcel.expropriated_on, Parcel.first_supplied_on, Parcel.agreed_start_date)
+                Parcel.expropriated_on, Parcel.first_supplied_on, Parcel.agreed_start_date,
+                Parcel.supplied_on, Parcel.handed_over_on, Parcel.construction_started_on)
 IDLE_READS = (Deadline.id, Deadline.due_on, Deadline.clock_start, Deadline.amount_yuan,
               Deadline.recovery_on, Deadline.cause, Deadline.determined_on,
-              Deadline.determination_no)
+              Deadline.determination_no, Deadline.opened_on, Deadline.state,
+              Deadline.paused_since)
 
 
 def _parcel_reads(with_geometry: bool) -> tuple[Any, ...]:
@@ -373,7 +386,7 @@ def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = No
         s = uow.session
         as_of = as_of or uow.today()
         tid = _township_id(s, township, actor)
-        window = law.value("supply_rate.window_years")
+        window = law.value("supply_rate.window_years", as_of)
         since = add_years(as_of, -window)
         area = Parcel.total_m2
         supplied = Parcel.first_supplied_on <= as_of
@@ -416,7 +429,7 @@ def unsupplied_summary(uow: UnitOfWork, actor: Actor, *, as_of: date | None = No
         w_approved = sum((r.window for r in rows), ZERO)
         w_supplied = sum((r.window_supplied for r in rows), ZERO)
         rate = _ratio(w_supplied, w_approved)
-        minimum = law.value("supply_rate.min")
+        minimum = law.value("supply_rate.min", as_of)
         keys = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",
                 "supplied_unused")
         totals = {k: money(sum((Decimal(c[f"{k}_m2"]) for c in cohorts), ZERO)) for k in keys}

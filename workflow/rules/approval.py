@@ -52,7 +52,7 @@ def pre_approval_expropriation_complete(ctx: StepContext) -> None:
         _need(ctx, "pre_announcement", "征收土地预公告 / pre-announcement not recorded",
               article="实施条例 第二十六条")
     else:
-        days = law.value("expro.pre_announcement_working_days")
+        days = ctx.law.value("expro.pre_announcement_working_days")
         ends = add_working_days(pre, days)
         if plan_ann is not None and plan_ann < ends:
             _need(ctx, "pre_announcement",
@@ -75,7 +75,7 @@ def pre_approval_expropriation_complete(ctx: StepContext) -> None:
         _need(ctx, "plan_announcement", "征地补偿安置方案公告 / compensation plan not announced",
               article="实施条例 第二十八条")
     else:
-        days = law.value("expro.plan_announcement_days")
+        days = ctx.law.value("expro.plan_announcement_days")
         if plan_ann + timedelta(days=days) > on:
             _need(ctx, "plan_announcement",
                   f"公告不少于 {days} 日 / announced at least {days} days before approval",
@@ -157,27 +157,31 @@ ZERO = Decimal("0.00")
 AUTHORITY_ZH = {"state_council": "国务院", "chongqing": "重庆市人民政府"}
 
 
-def conversion_authority(basic_farmland_m2: Decimal, non_basic_agricultural_m2: Decimal) -> str:
+def conversion_authority(basic_farmland_m2: Decimal, non_basic_agricultural_m2: Decimal,
+                         laws: law.LawSet | None = None) -> str:
     """土地管理法 第四十四条: converting permanent basic farmland is the State Council's (第二款);
     converting other agricultural land was authorised to the provinces by 国发〔2020〕4号 (第三款、
-    第四款) — at any area: the hectares of 第四十六条 are expropriation thresholds."""
+    第四款) — at any area: the hectares of 第四十六条 are expropriation thresholds. ``laws``: the
+    parameters in force on the approval's day (default: the current law)."""
+    laws = laws or law.current()
     if basic_farmland_m2 > 0:
         return "state_council"
-    if non_basic_agricultural_m2 > 0 and not law.value(
+    if non_basic_agricultural_m2 > 0 and not laws.value(
             "approval.non_pbf_conversion_authorised_to_province"):
         return "state_council"
     return "chongqing"
 
 
 def expropriation_authority(basic_farmland_m2: Decimal, cultivated_non_basic_m2: Decimal,
-                            other_m2: Decimal) -> str:
+                            other_m2: Decimal, laws: law.LawSet | None = None) -> str:
     """土地管理法 第四十六条: State Council for any basic farmland, non-basic cultivated land over
     35 ha, other land over 70 ha; otherwise the province (Chongqing)."""
+    laws = laws or law.current()
     if basic_farmland_m2 > 0:
         return "state_council"
-    if cultivated_non_basic_m2 > law.value("expro.sc_threshold.cultivated_non_pbf_ha") * HA:
+    if cultivated_non_basic_m2 > laws.value("expro.sc_threshold.cultivated_non_pbf_ha") * HA:
         return "state_council"
-    if other_m2 > law.value("expro.sc_threshold.other_ha") * HA:
+    if other_m2 > laws.value("expro.sc_threshold.other_ha") * HA:
         return "state_council"
     return "chongqing"
 
@@ -213,7 +217,8 @@ class Authority:
     expropriated: Expropriated
 
 
-def approval_authority(holdings: Iterable[Holding]) -> Authority:
+def approval_authority(holdings: Iterable[Holding], laws: law.LawSet | None = None
+                       ) -> Authority:
     """Conversion and expropriation judged separately over the whole approval: every parcel's
     agricultural land is converted; only collective land is expropriated (state-owned land is
     not, 土地管理法 第四十五条). The approval needs the higher of the two authorities: a province
@@ -229,8 +234,8 @@ def approval_authority(holdings: Iterable[Holding]) -> Authority:
             e_basic += h.basic_farmland_m2
             e_cultivated += cultivated
             e_other += h.other_agricultural_m2 + h.unused_m2 + h.construction_m2
-    conversion = conversion_authority(basic, non_basic)
-    expropriation = expropriation_authority(e_basic, e_cultivated, e_other)
+    conversion = conversion_authority(basic, non_basic, laws)
+    expropriation = expropriation_authority(e_basic, e_cultivated, e_other, laws)
     required = "state_council" if "state_council" in (conversion, expropriation) else "chongqing"
     return Authority(conversion, expropriation, required, basic, non_basic,
                      Expropriated(e_basic, e_cultivated, e_other))
@@ -263,9 +268,9 @@ def approving_authority_sufficient(ctx: StepContext) -> None:
             .group_by(Parcel.ownership)
         ).all()
         holdings += [Holding(r[0], *(Decimal(v or 0) for v in r[1:])) for r in rows]
-    judged = approval_authority(holdings)
+    judged = approval_authority(holdings, ctx.law)
     if judged.required == "state_council" and given != "state_council":
-        if given == "chongqing" and law.value("approval.chongqing_entrusted"):
+        if given == "chongqing" and ctx.law.value("approval.chongqing_entrusted"):
             return
         e = judged.expropriated
         ctx.violate("APPROVAL_AUTHORITY_INSUFFICIENT", required=judged.required, given=given,
@@ -278,16 +283,17 @@ def approving_authority_sufficient(ctx: StepContext) -> None:
                         judged.converted_non_basic_agricultural_m2),
                     basic_farmland_m2=e.basic_farmland_m2,
                     cultivated_non_basic_m2=e.cultivated_non_basic_m2, other_m2=e.other_m2,
-                    thresholds_ha={"cultivated_non_basic": str(law.value(
+                    thresholds_ha={"cultivated_non_basic": str(ctx.law.value(
                         "expro.sc_threshold.cultivated_non_pbf_ha")),
-                        "other": str(law.value("expro.sc_threshold.other_ha"))},
+                        "other": str(ctx.law.value("expro.sc_threshold.other_ha"))},
                     article=("土地管理法 第四十六条" if judged.expropriation == "state_council"
                              else "土地管理法 第四十四条第二款"))
 
 
 def lapse_date(approved_on: date) -> date:
-    """An approval unused for two full years lapses on the second anniversary."""
-    return add_years(approved_on, law.value("approval.validity_years"))
+    """An approval unused for two full years lapses on the second anniversary (by the law in
+    force on the day it was approved)."""
+    return add_years(approved_on, law.value("approval.validity_years", approved_on))
 
 
 @guard(codes=("APPROVAL_LAPSED",),

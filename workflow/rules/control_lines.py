@@ -9,16 +9,17 @@ from workflow.context import StepContext
 from workflow.rules.registry import guard
 
 
-def exempt_uses(line: str, category: str) -> tuple[str, ...]:
+def exempt_uses(line: str, category: str, laws: law.LawSet | None = None) -> tuple[str, ...]:
     """The planned uses an exemption of ``category`` opens protected land of ``line``
-    (``basic_farmland`` or ``red_line``) to: a law parameter, so a changed notice is an edit."""
-    return tuple(law.value(f"{line}.exempt_uses.{category}"))
+    (``basic_farmland`` or ``red_line``) to: a law parameter, so a changed notice is an edit;
+    ``laws`` is the set in force on the step's day (default: the current law)."""
+    return tuple((laws or law.current()).value(f"{line}.exempt_uses.{category}"))
 
 
 def _use_not_covered(ctx: StepContext, code: str, line: str, category: str,
                      **details: Any) -> bool:
     """Refuse with ``code`` when the planned use is not one ``category`` covers."""
-    use, allowed = ctx.payload.get("planned_use"), exempt_uses(line, category)
+    use, allowed = ctx.payload.get("planned_use"), exempt_uses(line, category, ctx.law)
     if use in allowed:
         return False
     ctx.violate(code, planned_use=use, category=category, allowed_uses=list(allowed), **details)
@@ -82,7 +83,7 @@ def inside_development_boundary(ctx: StepContext) -> None:
     project = ctx.payload.get("major_project")
     if (project and project.get("category") in MAJOR_PROJECT_CATEGORIES
             and ctx.payload.get("planned_use") in exempt_uses("basic_farmland",
-                                                              project["category"])):
+                                                              project["category"], ctx.law)):
         return  # single-site (单独选址) energy, transport, water, military projects
     ctx.violate("OUTSIDE_DEVELOPMENT_BOUNDARY", in_development_boundary=False,
                 in_village_plan=False, outside_m2=lines.outside_development_boundary_m2,

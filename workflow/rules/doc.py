@@ -3,10 +3,13 @@ legal parameters (``landflow rules --markdown``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from states import STEPS
 from workflow import law
 from workflow.codes import CODES
 from workflow.rules import GUARDS
+from workflow.rules.decisions import decisions_markdown
 
 
 def rules_markdown() -> str:
@@ -35,18 +38,58 @@ def rules_markdown() -> str:
     for c in sorted(CODES.values(), key=lambda c: (c.kind, c.code)):
         if c.kind == "rule":
             lines.append(f"| `{c.code}` | {c.zh} | {c.en} |")
+    lines += decisions_markdown()
     lines += ["", "## Legal parameters", "",
               "Numbers live in `workflow/law.py`, keyed like RULES.md §15; values tagged UNV "
-              "should be confirmed and may be overridden with `LANDFLOW_LAW_OVERRIDES`.", "",
-              "| key | value | unit | source | tag |", "|---|---|---|---|---|"]
-    for p in law.PARAMS.values():
-        value = p.value
-        if isinstance(value, tuple):
-            value = ", ".join(value)
-        elif hasattr(value, "quantize") and p.unit == "ratio" and len(str(value)) > 8:
-            value = f"{value:.4f}"
-        lines.append(f"| `{p.key}` | {value} | {p.unit} | {p.source} | {p.tag} |")
+              "should be confirmed and may be overridden with `LANDFLOW_LAW_OVERRIDES` (an "
+              "override changes a parameter's current version, never a past one).", "",
+              "Each parameter has one version per period it was law: a step is judged by the "
+              "versions in force on its effective date, so that a backdated step is judged by "
+              "the law of its day. *in force* gives the first and last day (inclusive) and the "
+              "notice that began and ended the version; a version open at the start also "
+              "judges every earlier day (Landflow models no older law for it).", "",
+              "| key | value | unit | in force | source | tag |", "|---|---|---|---|---|---|"]
+    for key, versions in law.HISTORY.items():
+        for p in versions:
+            lines.append(f"| `{key}` | {_value(p)} | {p.unit} | {_in_force(p)} | {p.source} "
+                         f"| {p.tag} |")
+    lines += ["", "### Parameter sets", "",
+              "The parameters in force on a day form a set; each step's audit event names the "
+              "set that judged it (`law_set`: the set's first day and a digest of its values; "
+              "inside the event's hash, so that rewriting it breaks the chain). "
+              "`landflow rules --law-on DAY` prints the set of a day.",
+              "", "| `law_set` | in force | changed from the set before |", "|---|---|---|"]
+    before = None
+    for s in law.law_sets():
+        changed = ", ".join(f"`{k}`" for k in s.params
+                            if before is not None and before.params[k] is not s.params[k])
+        lines.append(f"| `{s.id}` | {_period(s.since, s.until)} | {changed or '—'} |")
+        before = s
     return "\n".join(lines) + "\n"
+
+
+def _value(p: law.Param) -> str:
+    value = p.value
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if hasattr(value, "quantize") and p.unit == "ratio" and len(str(value)) > 8:
+        return f"{value:.4f}"
+    return str(value)
+
+
+def _period(since: Any, until: Any) -> str:
+    if since is None and until is None:
+        return "every day"
+    return f"{since or '…'} – {until or 'now'}"
+
+
+def _in_force(p: law.Param) -> str:
+    cell = _period(p.valid_from, p.valid_to)
+    if p.enacted_by:
+        cell += f"<br>by {p.enacted_by}"
+    if p.ended_by:
+        cell += f"<br>ended by {p.ended_by}"
+    return cell
 
 
 _ORDER = {s.trigger: i for i, s in enumerate(STEPS)}

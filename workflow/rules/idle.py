@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from workflow import law
 from workflow.context import StepContext, paid
 from workflow.deadlines.calendar import add_years
 from workflow.deadlines.clocks import running
+from workflow.deadlines.idle import IdleReading, read_idle_clock
 from workflow.rules.registry import guard
 
 ZERO = Decimal("0")
@@ -32,18 +32,27 @@ def _ratio(num: Any, den: Any) -> Decimal | None:
     return None if d <= 0 else n / d
 
 
-@guard(codes=("IDLE_NOT_DUE",),
-       source="闲置土地处置办法 第二条; 城市房地产管理法 第二十六条",
-       meaning="Land is idle when not started one full year after the agreed start date, or "
-               "when started with < 1/3 developed or < 25% invested (net of land price) and "
+@guard(codes=("IDLE_NOT_DUE", "IDLE_CLOCK_PAUSED"),
+       source="闲置土地处置办法 第二条、第八条; 城市房地产管理法 第二十六条",
+       meaning="Land is idle when not started one full year after the agreed start date (read "
+               "from the idle clock, moved by its pauses; nothing is due while it is paused), "
+               "or when started with < 1/3 developed or < 25% invested (net of land price) and "
                "suspended for one full year.")
 def idle_period_reached(ctx: StepContext) -> None:
     p = ctx.held
     on = ctx.effective_date
-    years = law.value("idle.not_started_threshold_years")
+    years = ctx.law.value("idle.not_started_threshold_years")
     if p.construction_started_on is None:
         assert p.agreed_start_date is not None
-        due = add_years(p.agreed_start_date, years)
+        reading = idle_reading(ctx)
+        if reading is None:  # no clock (a parcel older than the clocks): the contract's date
+            due = add_years(p.agreed_start_date, years)
+        elif reading.paused_since is not None:
+            ctx.violate("IDLE_CLOCK_PAUSED", basis="not_started", effective_date=on,
+                        **reading.details())
+            return
+        else:
+            due = reading.idle_from
         if on < due:
             ctx.violate("IDLE_NOT_DUE", basis="not_started", agreed_start=p.agreed_start_date,
                         idle_from=due, effective_date=on, article="闲置土地处置办法 第二条")
@@ -59,11 +68,11 @@ def idle_period_reached(ctx: StepContext) -> None:
     details = progress[1]
     area_ratio = _ratio(details.get("developed_area_m2"), details.get("planned_area_m2"))
     invest_ratio = _ratio(details.get("invested_yuan"), details.get("total_investment_yuan"))
-    low_area = area_ratio is not None and area_ratio < law.value("idle.stalled.area_ratio")
+    low_area = area_ratio is not None and area_ratio < ctx.law.value("idle.stalled.area_ratio")
     low_invest = (invest_ratio is not None
-                  and invest_ratio < law.value("idle.stalled.investment_ratio"))
+                  and invest_ratio < ctx.law.value("idle.stalled.investment_ratio"))
     since = date.fromisoformat(str(suspended[1].get("since", suspended[0].isoformat())))
-    due = add_years(since, law.value("idle.stalled.suspension_years"))
+    due = add_years(since, ctx.law.value("idle.stalled.suspension_years"))
     if not (low_area or low_invest) or on < due:
         ctx.violate("IDLE_NOT_DUE", basis="stalled",
                     developed_ratio=str(area_ratio) if area_ratio is not None else None,
@@ -76,16 +85,33 @@ def idle_period_reached(ctx: StepContext) -> None:
     ctx.plans.suspended_since = since
 
 
-def idle_clock_start(ctx: StepContext) -> date | None:
+def idle_reading(ctx: StepContext) -> IdleReading | None:
+    """The parcel's running idle clock on the step's effective date, read as the auditors' list
+    reads it (``workflow.deadlines.idle``); None when the parcel has none."""
     clocks = running(ctx, "idle_clock")
-    return clocks[-1].clock_start if clocks else None
+    return read_idle_clock(clocks[-1], ctx.held, ctx.effective_date) if clocks else None
+
+
+@guard(codes=("IDLE_GOVERNMENT_CAUSE",),
+       source="闲置土地处置办法 第八条第(一)项、第十四条; 城市房地产管理法 第二十六条",
+       meaning="Idleness is not determined as the user's while the delay is the government's: "
+               "land not handed over by the agreed start date, the user's year running from a "
+               "late hand-over.", precheck=False)
+def user_not_charged_for_government_delay(ctx: StepContext) -> None:
+    if ctx.payload.get("cause") != "user":
+        return
+    reading = idle_reading(ctx)
+    if reading is not None and reading.government_delay is not None:
+        ctx.violate("IDLE_GOVERNMENT_CAUSE", cause="user", effective_date=ctx.effective_date,
+                    **reading.details())
 
 
 @guard(codes=("RECOVERY_NOT_DUE", "RECOVERY_COMPENSATION_REQUIRED"),
        source="闲置土地处置办法 第八条、第十二条、第十四条; 土地管理法 第三十八条",
        meaning="Recovery without compensation is lawful only for user-caused idleness of two "
-               "full years; idleness caused by the government or force majeure is recovered "
-               "only by agreement with compensation.", precheck=False)
+               "full years of the user's own (from a late hand-over, moved by pauses); "
+               "idleness caused by the government (a late hand-over included) or force majeure "
+               "is recovered only by agreement with compensation.", precheck=False)
 def recovery_lawful(ctx: StepContext) -> None:
     p = ctx.held
     if ctx.payload.get("with_compensation"):
@@ -94,9 +120,22 @@ def recovery_lawful(ctx: StepContext) -> None:
         ctx.violate("RECOVERY_COMPENSATION_REQUIRED", cause=p.idle_cause,
                     article="闲置土地处置办法 第八条、第十二条")
         return
-    start = idle_clock_start(ctx) or p.agreed_start_date
-    assert start is not None
-    due = add_years(start, law.value("idle.recovery_threshold_years"))
+    reading = idle_reading(ctx)
+    if reading is not None and reading.government_delay is not None:
+        ctx.violate("RECOVERY_COMPENSATION_REQUIRED", cause="government",
+                    **reading.details())
+        return
+    if reading is not None:
+        start, due = reading.clock_start, reading.recovery_from
+        if reading.paused_since is not None:
+            ctx.violate("RECOVERY_NOT_DUE", clock_start=start, recovery_from=due,
+                        paused_since=reading.paused_since, effective_date=ctx.effective_date,
+                        article="闲置土地处置办法 第八条、第十四条")
+            return
+    else:
+        start = p.agreed_start_date
+        assert start is not None
+        due = add_years(start, ctx.law.value("idle.recovery_threshold_years"))
     if ctx.effective_date < due:
         ctx.violate("RECOVERY_NOT_DUE", clock_start=start, recovery_from=due,
                     effective_date=ctx.effective_date, article="闲置土地处置办法 第十四条")
@@ -104,11 +143,14 @@ def recovery_lawful(ctx: StepContext) -> None:
 
 @guard(codes=("IDLE_DISPOSAL_UNSETTLED",),
        source="闲置土地处置办法 第十二条、第十四条",
-       meaning="Development resumes after the idle-land fee is paid (user cause) or a negotiated "
-               "disposal restarting the clock is agreed (government cause, force majeure).")
+       meaning="Development resumes after the idle-land fee is paid (user cause; law "
+               "parameter idle.resume_requires_fee_paid) or a negotiated disposal restarting "
+               "the clock is agreed (government cause, force majeure).")
 def idle_disposal_settled(ctx: StepContext) -> None:
     p = ctx.held
     if p.idle_cause == "user":
+        if not ctx.law.value("idle.resume_requires_fee_paid"):
+            return  # the county lets development resume first; the fee's clock runs on
         due = p.idle_fee_yuan or ZERO
         got = paid(ctx, "payment", "idle_fee")
         if got < due:
@@ -148,7 +190,7 @@ def idle_disposal_within_limits(ctx: StepContext) -> None:
         if new_start < on:
             ctx.violate("IDLE_DISPOSAL_INVALID", option=option,
                         problem="新的动工日期早于协议日期 / new start before the agreement")
-        limit = add_years(on, law.value("idle.gov_cause.extension_max_years"))
+        limit = add_years(on, ctx.law.value("idle.gov_cause.extension_max_years"))
         if option == "extension" and new_start > limit:
             ctx.violate("IDLE_DISPOSAL_INVALID", option=option, new_agreed_start=new_start,
                         latest_allowed=limit,
@@ -162,7 +204,7 @@ def idle_disposal_within_limits(ctx: StepContext) -> None:
             ctx.violate("IDLE_DISPOSAL_INVALID", option=option,
                         problem="须有临时使用起止日期 / temp_use_start and temp_use_end")
             return
-        limit = add_years(start, law.value("idle.gov_cause.temp_use_max_years"))
+        limit = add_years(start, ctx.law.value("idle.gov_cause.temp_use_max_years"))
         if end > limit or end < start:
             ctx.violate("IDLE_DISPOSAL_INVALID", option=option, temp_use_start=start,
                         temp_use_end=end, latest_allowed=limit,

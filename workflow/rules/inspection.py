@@ -27,7 +27,7 @@ def actual_area_within_approved(ctx: StepContext) -> None:
 def built_within_approved_boundary(ctx: StepContext) -> None:
     built = ctx.built_land()
     if built is not None and built.outside_approved_m2 is not None:
-        if built.outside_approved_m2 > tolerance_m2(built.actual_area_m2):
+        if built.outside_approved_m2 > tolerance_m2(built.actual_area_m2, ctx.law):
             ctx.violate("OUTSIDE_APPROVED_BOUNDARY", outside_m2=built.outside_approved_m2,
                         actual_area_m2=built.actual_area_m2, article="土地管理法 第七十七条")
         return

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from workflow.context import StepContext
-from workflow.ledgers.plans import QuotaPlan
+from workflow.ledgers.plans import QuotaPlan, credited_from_tickets
 from workflow.models import LandTicket, QuotaAccount
 from workflow.models.repository import lock_rows
 from workflow.rules.registry import guard
@@ -96,4 +96,5 @@ def quota_available(ctx: StepContext) -> None:
                     land_tickets_m2=from_tickets, account_id=account.id, year=year,
                     article="土地管理法 第二十三条; 66号令 第二条")
         return
+    plan.credited = credited_from_tickets(ctx.session, [t for t, _ in plan.tickets])
     ctx.plans.quota = plan

@@ -31,14 +31,14 @@ def supply_method_allowed(ctx: StepContext) -> None:
     method = ctx.payload["method"]
     use = p.planned_use or "other"
     users = ctx.payload.get("intending_users") or 1
-    tender_methods = law.value("supply.tender_methods")
-    needs_tender = (use in law.value("supply.tender_required_uses")
-                    or users >= law.value("supply.tender_required_min_intending_users"))
+    tender_methods = ctx.law.value("supply.tender_methods")
+    needs_tender = (use in ctx.law.value("supply.tender_required_uses")
+                    or users >= ctx.law.value("supply.tender_required_min_intending_users"))
     if needs_tender and method not in tender_methods:
         ctx.violate("SUPPLY_METHOD_NOT_ALLOWED", use=use, method=method,
                     intending_users=users, allowed=list(tender_methods),
                     article="39号令 第四条; 实施条例 第十八条")
-    elif method == "allocation" and use not in law.value("supply.allocation_uses"):
+    elif method == "allocation" and use not in ctx.law.value("supply.allocation_uses"):
         ctx.violate("SUPPLY_METHOD_NOT_ALLOWED", use=use, method=method,
                     intending_users=users,
                     allowed=["tender", "auction", "listing", "agreement", "lease"],
@@ -61,7 +61,7 @@ def term_within_maximum(ctx: StepContext) -> None:
         return
     use = p.planned_use or "other"
     key = law.TERM_KEY_BY_USE.get(use, "grant.max_term.comprehensive")
-    maximum = law.value(key)
+    maximum = ctx.law.value(key)
     if term > maximum:
         ctx.violate("TERM_EXCEEDS_MAXIMUM", term_years=term, max_years=maximum, use=use,
                     article="暂行条例 第十二条")

@@ -57,11 +57,13 @@ def all_in_force(session: Session, on: date) -> dict[str, Dataset]:
     return found
 
 
-def tolerance_m2(total_m2: Decimal) -> Decimal:
+def tolerance_m2(total_m2: Decimal, laws: law.LawSet | None = None) -> Decimal:
     """How far a declared figure may differ from the computed one: survey and layer never
-    coincide to the square metre."""
-    ratio = (total_m2 * law.value("spatial.tolerance_ratio")).quantize(CENT, ROUND_HALF_UP)
-    return max(law.value("spatial.tolerance_m2"), ratio)
+    coincide to the square metre. ``laws``: the parameters in force on the step's day (default:
+    the current law)."""
+    laws = laws or law.current()
+    ratio = (total_m2 * laws.value("spatial.tolerance_ratio")).quantize(CENT, ROUND_HALF_UP)
+    return max(laws.value("spatial.tolerance_m2"), ratio)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import law
 from workflow.access import LAYER_ADMINS, Actor, require
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import County, LayerVersion
@@ -110,7 +111,7 @@ def survey_figures(session: Session, geometry: dict[str, Any], county_code: str,
     epsg = county.projected_epsg if county is not None else 4545
     engine = engine_for(session)
     total = area_m2(boundary, epsg)
-    tolerance = overlay.tolerance_m2(total)
+    tolerance = overlay.tolerance_m2(total, law.in_force_on(on))
     versions = overlay.all_in_force(session, on)
     outside = overlay.outside_county_m2(engine, boundary, epsg, versions)
     if outside is not None and outside > tolerance:

@@ -10,6 +10,7 @@ from typing import Any
 from states import STEP_BY_TRIGGER, Step
 from workflow.access import Actor
 from workflow.context import StepContext
+from workflow.deadlines.calendar import add_years
 from workflow.models import Deadline, Parcel, ParcelRecord
 from workflow.rules import run_guards
 
@@ -57,8 +58,16 @@ def rec(kind: str, on: str, **details: Any) -> ParcelRecord:
     return ParcelRecord(kind=kind, occurred_on=D(on), details=details)
 
 
-def idle_clock(clock_start: str, closed_on: str | None = None) -> Deadline:
-    return Deadline(kind="idle_clock", clock_start=D(clock_start), state="open",
+def idle_clock(clock_start: str, closed_on: str | None = None, *, opened_on: str = "2023-05-06",
+               paused_since: str | None = None, due_on: str | None = None,
+               recovery_on: str | None = None) -> Deadline:
+    """An idle clock as the supply opens it: fee at one full year, recovery at two."""
+    start = D(clock_start)
+    return Deadline(kind="idle_clock", clock_start=start,
+                    state="paused" if paused_since else "open",
+                    opened_on=D(opened_on), paused_since=D(paused_since) if paused_since else None,
+                    due_on=D(due_on) if due_on else add_years(start, 1),
+                    recovery_on=D(recovery_on) if recovery_on else add_years(start, 2),
                     closed_on=D(closed_on) if closed_on else None)
 
 

@@ -12,10 +12,18 @@ from tests.unit.rules.helpers import D, idle_clock, make_ctx, make_parcel, rec, 
 # --- declare_idle -------------------------------------------------------------------------------
 
 
-def declaring(on: str, records: list | tuple = (), **parcel):
-    parcel = {"state": "in_use", "agreed_start_date": D("2023-08-01"), **parcel}
+def declaring(on: str, records: list | tuple = (), clocks: list | None = None,
+              payload: dict | None = None, **parcel):
+    """Supplied 2023-05-06, handed over 2023-06-01 (on time), agreed start 2023-08-01; the
+    idle clock the supply opened runs unless ``clocks`` says otherwise."""
+    parcel = {"state": "in_use", "agreed_start_date": D("2023-08-01"),
+              "supplied_on": D("2023-05-06"), "handed_over_on": D("2023-06-01"), **parcel}
+    if clocks is None:
+        clocks = [] if parcel.get("construction_started_on") else [
+            idle_clock(parcel["agreed_start_date"].isoformat())]
     return make_ctx("declare_idle", parcel=make_parcel(**parcel), records=records,
-                    effective_date=on)
+                    effective_date=on, clocks=clocks,
+                    payload={"cause": "user", **(payload or {})})
 
 
 def test_not_started_is_idle_one_full_year_after_the_agreed_start():
@@ -80,12 +88,101 @@ def test_started_land_needs_progress_and_suspension_records(records):
     assert refusals("idle_period_reached", ctx) == ["IDLE_NOT_DUE"]
 
 
+# --- the government's own delay: a late hand-over (闲置土地处置办法 第八条第(一)项) --------------
+
+LATE = {"agreed_start_date": D("2023-06-01")}
+
+
+def test_land_never_handed_over_is_not_the_users_idleness():
+    """闲置土地处置办法 第八条第(一)项: land not handed over by the agreed date is a government
+    cause; 第十四条 charges the user only "除第八条规定情形外". It is idle land (第二条) all the
+    same, which the government may determine as its own."""
+    ctx = declaring("2024-06-01", state="supplied", handed_over_on=None, **LATE)
+    assert refusals("idle_period_reached", ctx) == []
+    assert refusals("user_not_charged_for_government_delay", ctx) == ["IDLE_GOVERNMENT_CAUSE"]
+    assert ctx.violations[0].details["government_delay"] == "late_hand_over"
+    gov = declaring("2024-06-01", state="supplied", handed_over_on=None,
+                    payload={"cause": "government"}, **LATE)
+    assert refusals("user_not_charged_for_government_delay", gov) == []
+
+
+def test_after_a_late_hand_over_the_users_year_runs_from_the_hand_over():
+    """闲置土地处置办法 第八条第(一)项、第十四条; 城市房地产管理法 第二十六条: agreed start
+    2023-06-01, handed over 2024-03-01: the user's idleness begins 2025-03-01, not 2024-06-01."""
+    early = declaring("2025-02-28", handed_over_on=D("2024-03-01"), **LATE)
+    assert refusals("user_not_charged_for_government_delay", early) == [
+        "IDLE_GOVERNMENT_CAUSE"]
+    assert early.violations[0].details["fee_from"] == "2025-03-01"
+    due = declaring("2025-03-01", handed_over_on=D("2024-03-01"), **LATE)
+    assert refusals("user_not_charged_for_government_delay", due) == []
+
+
+def test_a_hand_over_on_the_agreed_start_date_is_on_time():
+    ctx = declaring("2024-06-01", handed_over_on=D("2023-06-01"), **LATE)
+    assert refusals("user_not_charged_for_government_delay", ctx) == []
+
+
+def test_recovery_without_compensation_is_refused_while_the_land_is_not_handed_over():
+    """闲置土地处置办法 第八条、第十四条: no recovery without compensation for the government's
+    own delay, even if the determination (wrongly, or before this rule) named the user."""
+    clocks = [idle_clock("2023-06-01")]
+    ctx = recovering("2025-06-01", clocks=clocks, handed_over_on=None, **LATE)
+    assert refusals("recovery_lawful", ctx) == ["RECOVERY_COMPENSATION_REQUIRED"]
+    paid = recovering("2025-06-01", {"with_compensation": True}, clocks=clocks,
+                      handed_over_on=None, **LATE)
+    assert refusals("recovery_lawful", paid) == []
+
+
+def test_recovery_after_a_late_hand_over_counts_two_years_from_the_hand_over():
+    """城市房地产管理法 第二十六条; 闲置土地处置办法 第十四条: two full years of the user's own."""
+    clocks = [idle_clock("2023-06-01")]
+    early = recovering("2026-02-28", clocks=clocks, handed_over_on=D("2024-03-01"), **LATE)
+    assert refusals("recovery_lawful", early) == ["RECOVERY_NOT_DUE"]
+    assert early.violations[0].details["recovery_from"] == "2026-03-01"
+    due = recovering("2026-03-01", clocks=clocks, handed_over_on=D("2024-03-01"), **LATE)
+    assert refusals("recovery_lawful", due) == []
+
+
+# --- a paused idle clock pauses the determination (闲置土地处置办法 第八条; RULES §2.4) --------
+
+
+def test_no_idleness_is_determined_while_the_idle_clock_is_paused():
+    """闲置土地处置办法 第八条第(四)项; RULES.md §2.4: the clock stands still for a government
+    cause, and so does the determination, whatever the contract's date says."""
+    clocks = [idle_clock("2023-08-01", paused_since="2023-09-01")]
+    ctx = declaring("2024-09-01", clocks=clocks)
+    assert refusals("idle_period_reached", ctx) == ["IDLE_CLOCK_PAUSED"]
+    assert ctx.violations[0].details["paused_since"] == "2023-09-01"
+
+
+def test_a_pause_that_starts_after_the_day_asked_about_changes_nothing_before_it():
+    clocks = [idle_clock("2023-08-01", paused_since="2024-09-02")]
+    assert refusals("idle_period_reached", declaring("2024-09-01", clocks=clocks)) == []
+
+
+def test_a_resumed_idle_clock_is_due_on_its_moved_date_not_the_contracts():
+    """闲置土地处置办法 第八条; RULES.md §2.4: paused 2023-09-01 → 2024-03-01 (182 days), the
+    year is reached on 2025-01-30, not on 2024-08-01."""
+    clocks = [idle_clock("2023-08-01", due_on="2025-01-30", recovery_on="2026-01-30")]
+    early = declaring("2025-01-29", clocks=clocks)
+    assert refusals("idle_period_reached", early) == ["IDLE_NOT_DUE"]
+    assert early.violations[0].details["idle_from"] == "2025-01-30"
+    assert refusals("idle_period_reached", declaring("2025-01-30", clocks=clocks)) == []
+
+
+def test_recovery_waits_while_the_idle_clock_is_paused():
+    clocks = [idle_clock("2023-08-01", paused_since="2024-01-01")]
+    ctx = recovering("2026-06-30", clocks=clocks)
+    assert refusals("recovery_lawful", ctx) == ["RECOVERY_NOT_DUE"]
+    assert ctx.violations[0].details["paused_since"] == "2024-01-01"
+
+
 # --- recover ------------------------------------------------------------------------------------
 
 
 def recovering(on: str, payload: dict | None = None, clocks: list | None = None, **parcel):
     parcel = {"state": "idle", "idle_cause": "user", "agreed_start_date": D("2023-08-01"),
-              **parcel}
+              "supplied_on": D("2023-05-06"), "handed_over_on": D("2023-06-01"), **parcel}
     return make_ctx("recover", parcel=make_parcel(**parcel), payload=payload,
                     effective_date=on, clocks=[] if clocks is None else clocks)
 

@@ -1,0 +1,1 @@
+"""Operations: what the service tells the people who run it (metrics, structured logs)."""
