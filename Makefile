@@ -3,12 +3,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
-WORKERS ?= 2
-RUN_DATABASE_URL := $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/landflow.sqlite3)
+# One configuration for the server and every `landflow` command: the environment over
+# landflow.toml (workflow/config.py). `make run` writes the file it used; DATABASE_URL, HOST, PORT
+# and WORKERS given to make (or in the environment) go into it.
+RUN_ENV := $(if $(DATABASE_URL),DATABASE_URL='$(DATABASE_URL)') \
+  $(if $(HOST),LANDFLOW_HOST='$(HOST)') $(if $(PORT),LANDFLOW_PORT='$(PORT)') \
+  $(if $(WORKERS),LANDFLOW_WORKERS='$(WORKERS)')
+LANDFLOW := $(BIN)/landflow
 
-.PHONY: install fonts run migrate seed demo test test-sqlite docs lint bench clean
+.PHONY: install fonts config run migrate seed demo test test-sqlite docs lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,21 +30,25 @@ fonts:
 	    || echo "warning: no CJK font; charts will answer 503"; \
 	  else echo "warning: no CJK font (install fonts-wqy-microhei); charts will answer 503"; fi; }
 
-migrate: install
+config: install
 	mkdir -p var
-	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow db upgrade
+	$(RUN_ENV) $(LANDFLOW) config --write landflow.toml
+
+migrate: config
+	$(LANDFLOW) db upgrade
 
 seed: migrate
-	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow seed
+	$(LANDFLOW) seed
 
-## make run: install, migrate, seed, serve (SQLite in var/ unless DATABASE_URL is set)
+## make run: install, migrate, seed, serve (SQLite in var/ unless DATABASE_URL is set); the
+## settings it used are in landflow.toml, which every later `landflow` command reads too
 run: fonts seed
-	@echo "Landflow on http://$(HOST):$(PORT)  (docs: /docs, OpenAPI: /api/v1/openapi.json)"
-	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/gunicorn --bind $(HOST):$(PORT) \
-	  --workers $(WORKERS) wsgi:app
+	@echo "Landflow on $$($(LANDFLOW) config --get public_url)  (docs: /docs, OpenAPI: /api/v1/openapi.json)"
+	$(BIN)/gunicorn --bind "$$($(LANDFLOW) config --get host):$$($(LANDFLOW) config --get port)" \
+	  --workers "$$($(LANDFLOW) config --get workers)" wsgi:app
 
 demo: seed
-	DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/landflow demo
+	$(LANDFLOW) demo
 
 ## make test: the whole suite; on PostgreSQL too when TEST_DATABASE_URL points at it (or a
 ## local PostgreSQL answers on 127.0.0.1:5432)
@@ -50,10 +57,10 @@ test: install fonts
 	if [ -z "$$url" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  url=postgresql://postgres@127.0.0.1:5432/postgres; fi; \
 	if [ -n "$$url" ]; then echo "tests on SQLite and $${url%%@*}@…"; else echo "tests on SQLite only"; fi; \
-	TEST_DATABASE_URL="$$url" DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$url" DATABASE_URL= LANDFLOW_CONFIG=/dev/null $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-sqlite: install
-	TEST_DATABASE_URL= DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL= DATABASE_URL= LANDFLOW_CONFIG=/dev/null $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: the benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local server);
 ## they write bench/RESULTS.md. Not part of CI.

@@ -13,6 +13,7 @@ from api import (
     deadlines,
     docs,
     documents,
+    exports,
     health,
     layers,
     ledgers,
@@ -25,7 +26,7 @@ from api.auth import current_actor
 from api.base import Api, OrjsonProvider
 from api.commands import register_commands
 from api.errors import STATUS_BY_CODE, register_error_handlers
-from api.inputs import check_path_and_query
+from api.inputs import check_path_and_query, refuse_unknown_query
 from api.observe import register_observation
 from workflow.codes import CODES
 from workflow.config import Settings
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.register_blueprint(docs.blp)
     console.init_app(app)
     app.register_blueprint(metrics.blp)
+    exports.document_file_formats(api.spec)
     register_error_handlers(app)
     # First of the hooks: a request refused by authentication is observed too.
     register_observation(app)
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.before_request(_refuse_long_streams)
     # After authentication: an anonymous caller learns nothing from validation.
     app.before_request(check_path_and_query)
+    app.before_request(refuse_unknown_query)
     register_commands(app)
     return app
 

@@ -13,11 +13,11 @@ from api.auth import current_actor
 from api.base import Blueprint, runtime
 from api.errors import problem
 from api.schemas.audit import (
-    AsOfArgs,
     AuditListArgs,
     ChartArgs,
     IdlePage,
     IndicatorsOut,
+    ReportArgs,
     SummaryOut,
     UnsuppliedArgs,
     UnsuppliedPage,
@@ -36,13 +36,14 @@ CHART_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
 
 def _list(page: Any, table: Any, args: dict[str, Any]) -> Any:
     fmt = args.pop("format", "json")
+    lang = args.pop("lang", None)
     if fmt == "json":
         return page(runtime().reader(), current_actor(), **args)
     args.pop("page", None)
     args.pop("per_page", None)
     if fmt == "geojson":
         args["with_geometry"] = True
-    return exports.send(table(runtime().reader(), current_actor(), **args), fmt)
+    return exports.send(table(runtime().reader(), current_actor(), **args), fmt, lang)
 
 
 @blp.route("/idle-land", methods=["GET"])
@@ -65,22 +66,33 @@ def unsupplied(**args: Any) -> Any:
 
 
 @blp.route("/unsupplied/summary", methods=["GET"])
-@blp.arguments(AsOfArgs, location="query", as_kwargs=True)
+@blp.arguments(ReportArgs, location="query", as_kwargs=True)
 @blp.response(200, SummaryOut)
-def unsupplied_summary(**args: Any) -> Any:
+@blp.alt_response(200, description="CSV or XLSX with ?format=csv|xlsx (one row per cohort)",
+                  success=True, content_type="text/csv")
+def unsupplied_summary(format: str = "json", lang: str | None = None, **args: Any) -> Any:
     """Approved, supplied and each stock per approval cohort, and the five-year rolling supply
     rate against the 60% line."""
-    return q.unsupplied_summary(runtime().reader(), current_actor(), **args)
+    result = q.unsupplied_summary(runtime().reader(), current_actor(), **args)
+    if format == "json":
+        return result
+    return exports.send(q.summary_table(result), format, lang)
 
 
 @blp.route("/indicators", methods=["GET"])
-@blp.arguments(AsOfArgs, location="query", as_kwargs=True)
+@blp.arguments(ReportArgs, location="query", as_kwargs=True)
 @blp.response(200, IndicatorsOut)
-def indicators(as_of: Any = None, township: str | None = None) -> Any:
+@blp.alt_response(200, description="CSV or XLSX with ?format=csv|xlsx", success=True,
+                  content_type="text/csv")
+def indicators(as_of: Any = None, township: str | None = None, format: str = "json",
+               lang: str | None = None) -> Any:
     """The plan's 专栏3 indicators computed from the data against their 2025 targets."""
     if township is not None:
         raise ValidationFailed({"township": ["indicators are county-wide"]})
-    return q.indicators(runtime().reader(), current_actor(), as_of=as_of)
+    result = q.indicators(runtime().reader(), current_actor(), as_of=as_of)
+    if format == "json":
+        return result
+    return exports.send(q.indicators_table(result), format, lang)
 
 
 @blp.route("/charts/<any('quota-use', 'unsupplied-by-township', 'supply-rate'):name>"

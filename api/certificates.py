@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response, after_this_request, render_template, request, url_for
 from marshmallow import Schema, fields, validate
 
 from api.auth import RateLimited, client_address, current_actor
@@ -15,7 +15,7 @@ from workflow.portal import services as portal
 from workflow.portal.schemas import RevokeSchema
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1/certificates",
-                description="Electronic real-estate certificates")
+                description="Electronic real-estate certificates", template_folder="templates")
 
 
 class VerifyArgs(Schema):
@@ -64,12 +64,40 @@ def verify(number: str, code: str) -> Any:
     can check it. Wrong numbers or codes are limited per client (429)."""
     rt = runtime()
     try:
-        return certificates.verify(rt.reader(), number, code, client=client_address(),
-                                   failure_limit=rt.settings.verify_failures_per_minute,
-                                   counter=rt.uow())
+        answer = certificates.verify(rt.reader(), number, code, client=client_address(),
+                                     failure_limit=rt.settings.verify_failures_per_minute,
+                                     counter=rt.uow())
     except Blocked as blocked:
         wait = blocked.retry_after
         raise RateLimited({"retry_after": wait}, headers={"Retry-After": str(wait)}) from None
+    if wants_html():
+        return _page(answer)
+
+    @after_this_request
+    def _vary(response: Response) -> Response:
+        response.headers["Vary"] = "Accept"
+        return response
+
+    return answer
+
+
+def wants_html() -> bool:
+    """A browser (the certificate's QR code opened on a phone) asks for HTML first; curl and
+    programs get JSON (``*/*`` or ``Accept: application/json``)."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > \
+        request.accept_mimetypes["application/json"]
+
+
+def _page(answer: dict[str, Any]) -> Response:
+    from api.certificate_pdf import USE_ZH
+
+    html = render_template("verify.html", answer=answer,
+                           use_zh=USE_ZH.get(answer.get("use") or "", answer.get("use")))
+    response = Response(html, mimetype="text/html")
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 @blp.route("/<path:number>.pdf", methods=["GET"])

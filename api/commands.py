@@ -62,9 +62,17 @@ def db() -> None:
 def db_upgrade(revision: str) -> None:
     from alembic.util import CommandError
 
+    from workflow.operator.database import DatabaseUnavailable, ensure_database
     from workflow.operator.migrate import NotAnUpgrade, current_head, database_revision, upgrade
 
-    url = runtime().settings.database_url
+    settings = runtime().settings
+    url = settings.database_url
+    try:
+        done = ensure_database(url, create=settings.create_database)
+    except DatabaseUnavailable as err:
+        raise click.ClickException(str(err)) from None
+    if done:
+        click.echo(done)
     try:
         upgrade(url, revision)
     except (NotAnUpgrade, CommandError) as err:
@@ -83,19 +91,69 @@ def _safe_url(url: str) -> str:
     return url
 
 
+# --- configuration ----------------------------------------------------------------------------
+
+
+@click.command("config", help="Show the settings in force (secrets masked) and where each comes "
+                              "from: the environment, the configuration file, or the default.")
+@click.option("--write", "write_to", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the settings that are not defaults to this TOML file "
+                                 "(what `make run` does, so that later commands agree with it)")
+@click.option("--get", "get_name", default=None, metavar="NAME",
+              help="Print one setting's value alone (unmasked), e.g. for a script")
+@click.option("--markdown", is_flag=True, help="The README's configuration table")
+def config_command(write_to: Path | None, get_name: str | None, markdown: bool) -> None:
+    from workflow import config as cfg
+
+    if markdown:
+        click.echo(cfg.markdown_table(), nl=False)
+        return
+    values = cfg.resolve()
+    if get_name is not None:
+        if get_name not in cfg.SPEC_BY_NAME:
+            raise click.BadParameter(f"no setting {get_name}; known: "
+                                     f"{', '.join(cfg.SPEC_BY_NAME)}", param_hint="--get")
+        click.echo(values[get_name][0])
+        return
+    if write_to is not None:
+        cfg.write_file(write_to, values)
+        click.echo(f"wrote {write_to}")
+        return
+    path, _ = cfg.config_path()
+    click.echo(f"# configuration file: {path if path else 'none'}")
+    width = max(len(s.name) for s in cfg.SPECS)
+    for spec in cfg.SPECS:
+        value, source = values[spec.name]
+        shown = cfg.mask(spec, value)
+        if spec.env_only:
+            source = "env" if value else "default"
+        click.echo(f"{spec.name:<{width}} = {shown or '—'}  [{source}; {spec.env}]")
+
+
 # --- reference data and demo ------------------------------------------------------------------
 
 
 @click.command(help="Load Shizhu County's reference data (idempotent).")
 @click.option("--demo-layers/--no-demo-layers", "with_demo_layers", default=True,
               show_default=True, help="Also load the SYNTHETIC demo reference layers")
+@click.option("--quota/--no-quota", "with_quota", default=True, show_default=True,
+              help="Also open the plan years' quota accounts (seed/quota.csv) that do not exist")
 @with_appcontext
-def seed(with_demo_layers: bool) -> None:
-    from workflow.operator.seed import load_seed
+def seed(with_demo_layers: bool, with_quota: bool) -> None:
+    from workflow.operator.seed import load_seed, seed_quota_accounts
 
     report = load_seed(runtime().uow())
     click.echo(f"seed: {report.counties} county, {report.townships} townships, "
                f"{report.indicators} indicators; {report.changed} rows added or changed")
+    if with_quota:
+        try:
+            years = seed_quota_accounts(runtime().uow)
+        except LandflowError as err:
+            _fail(err)
+            return
+        click.echo("quota accounts opened for " + (", ".join(map(str, years)) or
+                                                   "no year (all there already)")
+                   + " [allocation UNV: 专栏3 five-year total ÷ 5, see seed/README.md]")
     if with_demo_layers:
         from workflow.operator.demo_layers import load_demo_layers
 
@@ -152,6 +210,29 @@ def users_add(name: str, role: str, township: str | None, expires_days: int | No
     click.echo(f"account {created.account_id} {created.name} ({created.role}{scope}); "
                "the token below is shown only once:", err=False)
     click.echo(created.token)
+
+
+@users.command("rotate", help="Issue a new token for an account and revoke its old ones at "
+                               "once; prints the new token once, on the last line.")
+@click.argument("name")
+@click.option("--expires-days", default=None, type=click.IntRange(1, 3650),
+              help="The new token expires after this many days")
+@with_appcontext
+def users_rotate(name: str, expires_days: int | None) -> None:
+    from datetime import timedelta
+
+    from workflow.accounts.services import rotate_token
+
+    rt = runtime()
+    expires_at = rt.clock.now() + timedelta(days=expires_days) if expires_days else None
+    try:
+        rotated = rotate_token(rt.uow(), name, expires_at=expires_at)
+    except LandflowError as err:
+        _fail(err)
+        return
+    click.echo(f"account {rotated.account_id} {rotated.name}: {rotated.revoked} old token(s) "
+               "revoked; the token below is shown only once:")
+    click.echo(rotated.token)
 
 
 @users.command("passwd", help="Set an account's console password, read from standard input "
@@ -277,7 +358,13 @@ def deliver(once: bool, interval: float) -> None:
         click.echo("stopped")
 
 
-@click.command("import", help="Import surveyed parcels from CSV or GeoJSON.")
+# Exit status of `landflow import` when some rows were rejected (the good ones are imported).
+IMPORT_REJECTED_EXIT = 2
+
+
+@click.command("import", help="Import surveyed parcels from CSV or GeoJSON. Rejected rows go to "
+                              "a CSV with their reasons (--report, default FILE.rejected.csv) "
+                              f"and the exit status is {IMPORT_REJECTED_EXIT}.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100000))
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -311,6 +398,9 @@ def import_(path: Path, batch_size: int, report_path: Path | None, workers: int 
         click.echo(f"rejected rows and reasons: {target}")
         for r in report.rejected[:10]:
             click.echo(f"  line {r.line} ({r.code}): {r.errors}")
+        # The good rows are in; a script (cron, CI) still has to learn that some were not.
+        click.echo(f"error: {len(report.rejected)} row(s) rejected, see {target}", err=True)
+        sys.exit(IMPORT_REJECTED_EXIT)
 
 
 @click.command(help="Export every parcel's survey in the import format (CSV or GeoJSON).")

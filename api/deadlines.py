@@ -6,20 +6,25 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from api import exports
 from api.auth import current_actor
 from api.base import Blueprint, runtime
+from api.schemas.audit import FileArgs
 from api.schemas.common import PageArgs, QueryInt
 from api.schemas.parcels import DeadlineOut
 from workflow.deadlines import queries as clocks
 from workflow.deadlines import services as svc
 from workflow.models.deadlines import DEADLINE_STATES
 from workflow.payloads.fields import MAX_ID, Day, Strict, Text
+from workflow.reports.exports import Table
 
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1/deadlines",
                 description="Legal clocks: due dates, breaches, pauses")
 
 
-class DeadlineArgs(PageArgs):
+class DeadlineArgs(PageArgs, FileArgs):
+    as_of = Day(metadata={"description": "The clocks opened by this date, in the state they "
+                                         "were in on it"})
     due_before = Day()
     state = fields.String(validate=validate.OneOf(DEADLINE_STATES))
     kind = fields.String(validate=validate.Length(min=1, max=40))
@@ -28,6 +33,7 @@ class DeadlineArgs(PageArgs):
 
 
 class DeadlinePage(Schema):
+    as_of = fields.String(metadata={"format": "date"})
     items = fields.List(fields.Nested(DeadlineOut))
     total = fields.Integer()
     page = fields.Integer()
@@ -47,9 +53,18 @@ class ResumeIn(Strict):
 @blp.route("", methods=["GET"])
 @blp.arguments(DeadlineArgs, location="query", as_kwargs=True)
 @blp.response(200, DeadlinePage)
-def list_deadlines(**args: Any) -> Any:
-    """Deadlines, filtered by due date, state, kind, township or parcel."""
-    return clocks.list_deadlines(runtime().reader(), current_actor(), **args)
+@blp.alt_response(200, description="Every matching clock as CSV or XLSX with "
+                  "?format=csv|xlsx (not paged)", success=True, content_type="text/csv")
+def list_deadlines(format: str = "json", lang: str | None = None, **args: Any) -> Any:
+    """Deadlines, filtered by due date, state, kind, township or parcel; ``as_of`` answers as
+    of a past date."""
+    if format == "json":
+        return clocks.list_deadlines(runtime().reader(), current_actor(), **args)
+    args.pop("page", None)
+    args.pop("per_page", None)
+    rows = clocks.deadline_rows(runtime().reader(), current_actor(), **args)
+    day = (args.get("as_of") or runtime().clock.today()).isoformat()
+    return exports.send(Table(f"deadlines-{day}", clocks.DEADLINE_COLUMNS, rows), format, lang)
 
 
 @blp.route("/<int:deadline_id>/pause", methods=["POST"])

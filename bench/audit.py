@@ -5,7 +5,10 @@
 Generates the portfolio with COPY, then measures p50/p95 of the auditor endpoints in-process
 (paged lists and summaries, with and without a township filter, at several ``as_of`` dates) and,
 as the baseline in the same process, the same SQL statements executed directly with psycopg: the
-ratio app/raw says how much the application adds on top of the database. Then it runs
+ratio app/raw says how much the application adds on top of the database. The summaries are
+also computed row by row (``unsupplied_summary_rows``, the definition the stock deltas must
+equal) in the same process: the answers are checked equal and app/row-level is the gain of the
+pre-aggregation (issue 15 item 3). Then it runs
 ``landflow sweep`` in a subprocess and reports its time and peak memory, and the query plans of
 the slowest statements.
 """
@@ -58,14 +61,13 @@ def main() -> None:
     from workflow.runtime import Runtime
     from workflow.operator.seed import load_seed
 
+    from bench.portfolio import vacuum
     if args.reuse:
         from sqlalchemy.engine import make_url
 
         from bench.common import DEFAULT_SERVER
         url = make_url(DEFAULT_SERVER).set(database=args.database).render_as_string(False)
         upgrade(url)  # a reused portfolio gets the current schema and indexes
-        from bench.portfolio import vacuum
-
         vacuum(psycopg_dsn(url))
     else:
         url = fresh_database(args.database)
@@ -79,8 +81,16 @@ def main() -> None:
         counts = generate(psycopg_dsn(url), args.parcels, today=today)
         gen_s = time.perf_counter() - t0
         print(f"generated {counts} in {gen_s:.1f}s", file=sys.stderr)
+        # The rows were written with COPY, past the steps: their stock deltas are rebuilt.
+        from workflow.reports.flows import rebuild
+        t0 = time.perf_counter()
+        with runtime.engine.begin() as conn:
+            flows = rebuild(conn)
+        flow_s = time.perf_counter() - t0
+        vacuum(psycopg_dsn(url))
+        print(f"rebuilt {flows} stock-flow rows in {flow_s:.1f}s", file=sys.stderr)
     else:
-        gen_s = 0.0
+        gen_s = flow_s = 0.0
     token = add_user(runtime.uow(), f"bench-auditor-{time.time_ns()}", "auditor").token
     app = create_app(runtime=runtime)
     client = app.test_client()
@@ -92,7 +102,7 @@ def main() -> None:
     def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
         statements.append((statement, parameters))
 
-    dates = [today.isoformat(), "2024-06-30", "2021-12-31"]
+    dates = [today.isoformat(), "2024-06-30", "2021-12-31", "2019-01-01"]
     cases = []
     for d in dates:
         cases += [
@@ -106,11 +116,26 @@ def main() -> None:
         ("idle-land page 200", "/api/v1/audit/idle-land?page=200", "list"),
         ("unsupplied page 1, township", f"/api/v1/audit/unsupplied?township={t}", "list"),
         ("unsupplied 供而未用", "/api/v1/audit/unsupplied?category=supplied_unused", "list"),
+        ("unsupplied 征而未供, township, 2024-06-30",
+         f"/api/v1/audit/unsupplied?category=expropriated_unsupplied&township={t}"
+         "&as_of=2024-06-30", "list"),
+        ("unsupplied cohort 2022", "/api/v1/audit/unsupplied?cohort=2022", "list"),
         ("summary, township", f"/api/v1/audit/unsupplied/summary?township={t}", "summary"),
+        ("summary, township, 2022-03-15",
+         f"/api/v1/audit/unsupplied/summary?township={t}&as_of=2022-03-15", "summary"),
         ("indicators", "/api/v1/audit/indicators", "summary"),
     ]
     dsn = psycopg_dsn(url)
     raw = psycopg.connect(dsn, autocommit=True, options="-c jit=off")  # as the app connects
+    from datetime import date as _date
+
+    from workflow.access import Actor
+    from workflow.models import Account
+    from workflow.reports import queries as q
+    with runtime.reader() as uow:
+        acc = uow.session.query(Account).filter_by(role="auditor").order_by(
+            Account.id.desc()).first()
+        auditor = Actor(acc.id, acc.name, "auditor")
     rows = []
     slow: list[tuple[float, str, object]] = []
     for label, path, kind in cases:
@@ -131,9 +156,26 @@ def main() -> None:
         raw_ms = timed(raw_call, args.repeat)
         a50, a95, _ = percentiles(app_ms)
         r50, r95, _ = percentiles(raw_ms)
-        rows.append((label, kind, a50, a95, r50, r95))
+        b50 = None
+        if "/summary" in path:
+            # The baseline: the same summary row by row, in this process; and the same answer.
+            from urllib.parse import parse_qs, urlparse
+            qs = {k: v[0] for k, v in parse_qs(urlparse(path).query).items()}
+            kw = {"township": qs.get("township"),
+                  "as_of": _date.fromisoformat(qs["as_of"]) if "as_of" in qs else None}
+            fast = q.unsupplied_summary(runtime.reader(), auditor, **kw)
+            slow_answer = q.unsupplied_summary_rows(runtime.reader(), auditor, **kw)
+            assert fast == slow_answer, (label, fast, slow_answer)
+
+            def rows_call(kw: dict = kw) -> None:
+                q.unsupplied_summary_rows(runtime.reader(), auditor, **kw)
+
+            b50, _, _ = percentiles(timed(rows_call, max(3, args.repeat // 4), warmup=1))
+        rows.append((label, kind, a50, a95, r50, r95, b50))
         print(f"{label:<40} app p50 {a50:7.1f} p95 {a95:7.1f} ms | raw p50 {r50:7.1f} ms | "
-              f"app/raw {a50 / r50 if r50 else 0:5.2f}", file=sys.stderr)
+              f"app/raw {a50 / r50 if r50 else 0:5.2f}"
+              + (f" | row-level p50 {b50:7.1f} ms, app/row-level {a50 / b50:5.3f} (equal)"
+                 if b50 else ""), file=sys.stderr)
         for sql, params in captured:
             t0 = time.perf_counter()
             raw.execute(sql, params).fetchall()
@@ -170,20 +212,28 @@ def main() -> None:
     del before
 
     n = args.parcels
-    made = (f"{n:,} parcels generated with COPY in {gen_s:.1f} s ({n / gen_s:,.0f} parcels/s)."
+    made = (f"{n:,} parcels generated with COPY in {gen_s:.1f} s ({n / gen_s:,.0f} parcels/s), "
+            f"stock deltas rebuilt in {flow_s:.1f} s."
             if not args.reuse else
             f"{n:,} parcels generated by an earlier run (--reuse), migrated to the current schema.")
     first = ("first run, as of today" if not args.reuse else
              "already swept by an earlier run, so this pass is a repeat")
-    lines = [f"Run {stamp()} on {machine()}.", "",
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [f"Run {stamp()} on {machine()}; load average at the end {load} (the machine is "
+             "shared: latencies scale with it, the ratios less so).", "",
              f"{made} Latencies in ms, {args.repeat} "
              "requests each after 2 warm-ups, in-process (Flask test client, no network); "
-             "raw = the same SQL statements executed directly with psycopg in the same process.",
-             "", "| request | kind | app p50 | app p95 | raw p50 | raw p95 | app/raw (p50) |",
-             "|---|---|---|---|---|---|---|"]
-    for label, kind, a50, a95, r50, r95 in rows:
+             "raw = the same SQL statements executed directly with psycopg in the same process; "
+             "row-level = the unsupplied summary computed row by row (the definition, "
+             "`unsupplied_summary_rows`) in the same process — checked equal to the answer "
+             "summed from the stock deltas.",
+             "", "| request | kind | app p50 | app p95 | raw p50 | raw p95 | app/raw (p50) "
+             "| row-level p50 | app/row-level (p50) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for label, kind, a50, a95, r50, r95, b50 in rows:
         lines.append(f"| {label} | {kind} | {a50:.1f} | {a95:.1f} | {r50:.1f} | {r95:.1f} | "
-                     f"{a50 / r50 if r50 else 0:.2f} |")
+                     f"{a50 / r50 if r50 else 0:.2f} | "
+                     + (f"{b50:.1f} | {a50 / b50:.3f} |" if b50 else "— | — |"))
     worst_list = max(r[3] for r in rows if r[1] == "list")
     worst_summary = max(r[3] for r in rows if r[1] == "summary")
     lines += ["", f"Worst p95: paged lists {worst_list:.1f} ms (target < 100), summaries "

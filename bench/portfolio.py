@@ -39,7 +39,8 @@ PARCEL_COLS = [
     "approved_on", "expropriation_announced_on", "expropriated_on", "supply_method",
     "price_yuan", "term_years", "contract_signed_on", "agreed_start_date",
     "agreed_completion_date", "land_user", "supplied_area_m2", "supplied_on",
-    "first_supplied_on", "handed_over_on", "construction_started_on", "inspected_on",
+    "first_supplied_on", "first_supplied_m2", "handed_over_on", "construction_started_on",
+    "inspected_on",
     "registered_on", "idle_cause", "idle_declared_on", "idle_determination_no", "idle_fee_yuan",
     "recovered_on", "closed_on", "created_at", "updated_at",
 ]
@@ -120,6 +121,7 @@ def vacuum(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE) parcels")
         conn.execute("VACUUM (ANALYZE) deadlines")
+        conn.execute("VACUUM (ANALYZE) stock_flows")
 
 
 def _parcel(rng: random.Random, pid: int, state: str, today: date, township: int, now: str,
@@ -191,10 +193,14 @@ def _parcel(rng: random.Random, pid: int, state: str, today: date, township: int
         start = signed + timedelta(days=rng.randint(60, 150))
         done = _add_years(start, 2)
         price = Decimal(rng.randrange(500, 8000)) * 1000
+        # One supply in twenty covers part of the approval only (RULES.md §3.1).
+        supplied = total if rng.random() >= 0.05 else (total * Decimal("0.8")).quantize(
+            Decimal("1"))
         row.update(supply_method="listing", price_yuan=price, term_years=50,
                    contract_signed_on=signed, agreed_start_date=start,
                    agreed_completion_date=done, land_user=f"石柱县第{pid % 997}号企业",
-                   supplied_area_m2=total, supplied_on=signed, first_supplied_on=signed,
+                   supplied_area_m2=supplied, supplied_on=signed, first_supplied_on=signed,
+                   first_supplied_m2=supplied,
                    handed_over_on=signed + timedelta(days=15))
         last = signed + timedelta(days=15)
         if clocks[0]["state"] == "open":  # the approval was used: its validity clock is met

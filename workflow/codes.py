@@ -71,6 +71,11 @@ _CODES: list[Code] = [
          "账户 {account_id} 余额 {available_m2} 平方米（另有地票 {land_tickets_m2} 平方米）",
          "Construction-land quota insufficient: {required_m2} m² required, account {account_id} "
          "holds {available_m2} m² (plus {land_tickets_m2} m² of land tickets)", "rule"),
+    Code("QUOTA_ACCOUNT_MISSING",
+         "{year}年无用地计划指标账户：需 {required_m2} 平方米新增建设用地计划指标，"
+         "请先建立该年度账户",
+         "No quota account for {year}: {required_m2} m² of construction-land quota required; "
+         "open the year's account first", "rule"),
     Code("QUOTA_ACCOUNT_INVALID", "计划指标账户不可用：{reason}",
          "Quota account cannot be used: {reason}", "rule"),
     Code("LAND_TICKET_UNAVAILABLE", "地票 {ticket_id} 不可用：{reason}",

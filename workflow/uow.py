@@ -29,6 +29,10 @@ from workflow.audit import append_event
 from workflow.canonical import canonical_json
 from workflow.errors import Conflict, IdempotencyKeyReused
 from workflow.models import AuditEvent, IdempotencyKey, Parcel, outbox
+from workflow.reports.flows import install as _keep_stock_flows
+
+# Every flush appends the deltas of the auditors' stocks it causes, in its own transaction.
+_keep_stock_flows()
 
 if TYPE_CHECKING:
     from workflow.runtime import Clock

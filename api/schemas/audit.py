@@ -8,6 +8,7 @@ from api.schemas.common import BBox, DateStr, Dec, PageArgs, QueryInt, TownshipR
 from workflow.payloads.fields import Day
 
 FORMATS = ("json", "csv", "xlsx", "geojson")
+FILE_FORMATS = ("json", "csv", "xlsx")
 CATEGORIES = ("approved_unexpropriated", "expropriated_unsupplied", "approved_unsupplied",
               "supplied_unused")
 
@@ -17,7 +18,20 @@ class AsOfArgs(Schema):
     township = fields.String(validate=validate.Length(min=1, max=40))
 
 
-class AuditListArgs(PageArgs, AsOfArgs):
+class FileArgs(Schema):
+    """``?format=csv|xlsx`` sends the answer as a file; ``?lang=`` picks its headers."""
+
+    format = fields.String(load_default="json", validate=validate.OneOf(FILE_FORMATS))
+    lang = fields.String(validate=validate.OneOf(("zh", "en")), metadata={
+        "description": "File headers: CSV has column names unless `zh` (Chinese, and 是/否 for "
+                       "yes/no); XLSX has Chinese headers unless `en`"})
+
+
+class ReportArgs(AsOfArgs, FileArgs):
+    pass
+
+
+class AuditListArgs(PageArgs, AsOfArgs, FileArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
     bbox = BBox()
 
@@ -68,11 +82,14 @@ class UnsuppliedItem(TownshipRefMixin):
     cohort = fields.Integer()
     approved_on = DateStr()
     approval_no = fields.String(allow_none=True)
-    area_m2 = Dec()
+    area_m2 = Dec(metadata={"description": "The area in this stock: the approval's unsupplied "
+                                           "rest, or its supplied but unused part"})
     age_days = fields.Integer()
     expropriated_on = DateStr()
     supplied_on = DateStr()
     agreed_start_date = DateStr()
+    approved_m2 = Dec(metadata={"description": "The approval's whole area"})
+    supplied_m2 = Dec(metadata={"description": "Of it, supplied by as_of (the first supply)"})
 
 
 class UnsuppliedPage(Schema):

@@ -1,7 +1,7 @@
 """perf: outbox numbers by transaction id (64-bit cursors), county code leading the hot indexes
 
 Revision ID: 0009_perf
-Revises: 0009_ops_b
+Revises: 0009_stocks
 Create Date: 2026-12-01 23:00:00+00:00
 
 On PostgreSQL the outbox is no longer numbered under the ``outbox_counter`` row lock: an event's
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_perf'
-down_revision: str | None = '0009_ops_b'
+down_revision: str | None = '0009_stocks'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

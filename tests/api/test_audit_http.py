@@ -33,7 +33,7 @@ def test_idle_land_exports_as_csv_and_xlsx(client, world):
 
     sheet = load_workbook(io.BytesIO(r.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "code" and len(rows) == 2
+    assert rows[0][0] == "地块编号" and len(rows) == 2  # Chinese headers in XLSX
 
 
 def test_summary_and_indicators(client, world):

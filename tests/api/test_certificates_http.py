@@ -106,3 +106,40 @@ def test_wrong_codes_are_limited_per_client(client, world, runtime):
     assert check(cert["verification_code"]).status_code == 429
     ok = check(cert["verification_code"], addr="10.3.0.2")
     assert ok.status_code == 200 and ok.get_json()["valid"] is True
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_the_qr_code_opens_a_chinese_page_in_a_browser_and_json_for_programs(client, world):
+    """Issue 14 item 3: the QR code's address is a human-readable verification page."""
+    _, out = registered(client, world)
+    cert = out["certificate"]
+    url = f"/api/v1/certificates/{quote(cert['number'])}/verify"
+    page = client.http.get(url, query_string={"code": cert["verification_code"]},
+                           headers={"Accept": BROWSER})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "不动产权证书核验" in html and "证书真实有效" in html and cert["number"] in html
+    assert "石柱县某实业有限公司" not in html  # the holder masked, as in JSON
+    assert page.headers["Vary"] == "Accept"
+    wrong = client.http.get(url, query_string={"code": "AAAA-AAAA-AAAA-AAAA"},
+                            headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert "证书编号或校验码不正确" in wrong and "证书真实有效" not in wrong
+    for accept in ("application/json", "*/*"):
+        r = client.http.get(url, query_string={"code": cert["verification_code"]},
+                            headers={"Accept": accept})
+        assert r.mimetype == "application/json" and r.get_json()["valid"] is True
+
+
+def test_the_qr_code_points_at_the_public_url(app, client, world, runtime):
+    """LANDFLOW_PUBLIC_URL, not 127.0.0.1:8000, is what a certificate's QR code opens."""
+    from dataclasses import replace
+
+    _, out = registered(client, world)
+    number = out["certificate"]["number"]
+    runtime.settings = replace(runtime.settings, public_url="https://landflow.shizhu.example")
+    with client.get(f"/api/v1/certificates/{quote(number)}.pdf", who="clerk") as r:
+        text = "".join(PdfReader(io.BytesIO(r.get_data())).pages[0].extract_text().split())
+    assert "https://landflow.shizhu.example/api/v1/certificates/" in text
+    assert "127.0.0.1" not in text

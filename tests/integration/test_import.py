@@ -121,9 +121,14 @@ def test_the_import_command_prints_a_summary_and_the_rejected_rows(runtime, tmp_
     write_csv(path, [row(21), row(22, ownership="private")])
     cli = create_app(runtime=runtime, testing=True).test_cli_runner()
     r = cli.invoke(args=["import", str(path)])
-    assert r.exit_code == 0, r.output
+    # Issue 14 item 7: the good row is in, and the exit status says that one was not.
+    assert r.exit_code == 2, r.output
     assert "2 rows, 1 imported" in r.output and "1 rejected" in r.output
-    assert (tmp_path / "cli.rejected.csv").exists()
+    rejects = (tmp_path / "cli.rejected.csv").read_text(encoding="utf-8-sig")
+    assert "private" in rejects or "ownership" in rejects
+    clean = tmp_path / "clean.csv"
+    write_csv(clean, [row(23)])
+    assert cli.invoke(args=["import", str(clean)]).exit_code == 0
 
 
 def test_formula_like_codes_are_neutralised_in_the_csv_export_and_reimport_unchanged(

@@ -87,3 +87,33 @@ def test_rows_are_produced_as_the_file_is_consumed():
     assert first.startswith("\ufeffcode".encode())
     assert 0 < len(produced) < 100_000  # one chunk's worth, not the whole list
     assert sum(len(c) for c in chunks) > 0 and len(produced) == 100_000
+
+
+def test_cells_are_typed_by_their_column_not_by_their_look():
+    from datetime import date
+
+    from workflow.reports.exports import typed
+
+    assert typed("area_m2", "12.50") == Decimal("12.50")
+    assert typed("township.code", "500240001") == "500240001"
+    assert typed("code", "20250001") == "20250001"
+    assert typed("due_on", "2025-03-01") == date(2025, 3, 1)
+    assert typed("explanation", "2025-03-01") == "2025-03-01"
+    assert typed("fee_due_yuan", "=1+1") == "=1+1"  # not a number: left to the formula guard
+
+
+def test_csv_in_chinese_has_chinese_headers_and_yes_no():
+    text = b"".join(csv_chunks(table(["SZ-1"]), "zh")).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:2] == ["地块编号", "乡镇（街道）"]
+    assert rows[1][-1] == "是"
+    assert csv_cell(False, "zh") == "否"
+
+
+def test_an_empty_table_keeps_its_header_in_both_files():
+    empty = Table("t", COLUMNS, iter(()))
+    assert b"".join(csv_chunks(empty)).decode("utf-8") == "\ufeff" + ",".join(COLUMNS) + "\r\n"
+    with xlsx_file(Table("t", COLUMNS, iter(())), "t") as f:
+        sheet = load_workbook(io.BytesIO(f.read())).active
+    assert [c.value for c in sheet[1]][0] == "地块编号" and sheet.max_row == 1
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:G1"

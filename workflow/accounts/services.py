@@ -68,6 +68,45 @@ def add_user(uow: UnitOfWork, name: str, role: str, township: str | None = None,
     return command(uow, actor or OPERATOR, work).result
 
 
+@dataclass
+class RotatedToken:
+    account_id: int
+    name: str
+    token: str
+    revoked: int
+
+
+def rotate_token(uow: UnitOfWork, name: str, *, expires_at: datetime | None = None,
+                 actor: Actor | None = None) -> RotatedToken:
+    """A new token for an active account; every older token is revoked in the same
+    transaction, so that a leaked one stops working on the next request."""
+
+    def work(uow: UnitOfWork) -> RotatedToken:
+        session = uow.session
+        account = session.execute(select(Account).where(Account.name == name)
+                                  .with_for_update(of=Account)).scalar_one_or_none()
+        if account is None:
+            raise NotFound({"what": f"账户 {name} / account {name}"})
+        if not account.active:
+            raise Conflict({"field": "name", "reason": "account revoked"}, field="name")
+        now = uow.now()
+        old = session.execute(select(ApiToken).where(ApiToken.account_id == account.id,
+                                                     ApiToken.revoked_at.is_(None))
+                              ).scalars().all()
+        for t in old:
+            t.revoked_at = now
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        session.add(ApiToken(account_id=account.id, token_hash=hash_token(token),
+                             prefix=token[:10], created_at=now, expires_at=expires_at))
+        uow.audit(stream=f"account:{account.id}", kind="admin", name="account.token_rotated",
+                  effective_date=uow.today(),
+                  payload={"name": name, "tokens_revoked": len(old), "expires_at": expires_at,
+                           "token_prefix": token[:10]})
+        return RotatedToken(account.id, name, token, len(old))
+
+    return command(uow, actor or OPERATOR, work).result
+
+
 # One statement, compiled once: the account behind a token hash (this runs on every request,
 # so it avoids the ORM's per-query work).
 _AUTH_SQL = text(

@@ -26,6 +26,7 @@ from workflow.models import Deadline, Parcel, SweepRun, outbox
 from workflow.models.base import UTCDateTime
 from workflow.models.sql import add_days, date_text, json_obj
 from workflow.observability.metrics import SWEEP_FINDINGS, SWEEP_RUNS, SWEEP_SECONDS
+from workflow.reports.flows import compact
 from workflow.runtime import Runtime
 from workflow.uow import UnitOfWork, command
 
@@ -155,6 +156,9 @@ def run_sweep(runtime: Runtime, as_of: date | None = None,
     def finish(uow: UnitOfWork) -> None:
         row = uow.session.get(SweepRun, run_id)
         assert row is not None
+        # The day's appended stock deltas, merged (workflow.reports.flows).
+        while compact(uow.session):
+            pass
         row.lapsed, row.events, row.finished_at = report.lapsed, report.events, uow.now()
 
     command(runtime.uow(), SYSTEM, finish)

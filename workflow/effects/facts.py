@@ -54,6 +54,7 @@ def record_supply(ctx: StepContext) -> None:
     p.supplied_on = ctx.effective_date
     if p.first_supplied_on is None:
         p.first_supplied_on = ctx.effective_date
+        p.first_supplied_m2 = p.supplied_area_m2
     # A re-supply after recovery starts a new use cycle.
     p.handed_over_on = None
     p.construction_started_on = None

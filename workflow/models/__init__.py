@@ -4,6 +4,7 @@ from workflow.models.accounts import Account, ApiToken, ConsoleSession
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.deadlines import Deadline, SweepRun
 from workflow.models.documents import Document
+from workflow.models.flows import StockFlow
 from workflow.models.idempotency import IdempotencyKey
 from workflow.models.ledgers import (
     FarmlandCredit,
@@ -18,6 +19,7 @@ from workflow.models.portal import (
     Application,
     AuthFailure,
     Certificate,
+    CertificateSerial,
     ServiceItem,
     WebhookAllowedHost,
     WebhookDelivery,
@@ -32,6 +34,7 @@ __all__ = [
     "Document",
     "AuthFailure",
     "Certificate",
+    "CertificateSerial",
     "ServiceItem",
     "WebhookAllowedHost",
     "WebhookDelivery",
@@ -42,6 +45,7 @@ __all__ = [
     "AuditHead",
     "County",
     "Deadline",
+    "StockFlow",
     "SweepRun",
     "FarmlandCredit",
     "FarmlandPairing",

@@ -17,7 +17,9 @@ from workflow.models.spatial import BOUNDARY
 ZERO = Decimal("0.00")
 STOCK_COVER = ["id", "closed_on", "township_id", "ownership", "expropriated_on", "total_m2"]
 AUDIT_COVER = ["id", "first_supplied_on", "expropriated_on", "closed_on", "ownership",
-               "total_m2", "construction_m2"]
+               "total_m2", "construction_m2", "first_supplied_m2"]
+# Approvals of which the first supply left a part unsupplied (RULES.md §3.1: stocks are areas).
+PARTLY_SUPPLIED = "first_supplied_m2 < total_m2"
 
 
 def _covering(name: str, *columns: str, include: list[str], where: str) -> Index:
@@ -71,6 +73,10 @@ class Parcel(Base):
                   where="first_supplied_on IS NULL AND approved_on IS NOT NULL"),
         _covering("ix_parcels_first_supplied_on", "first_supplied_on", "approved_on",
                   include=STOCK_COVER, where="first_supplied_on IS NOT NULL"),
+        # First supplied in part: the rest stays in 批而未供 (few rows).
+        _covering("ix_parcels_partly_supplied", "approved_on",
+                  include=[*STOCK_COVER, "first_supplied_on", "first_supplied_m2"],
+                  where=PARTLY_SUPPLIED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +141,9 @@ class Parcel(Base):
     supplied_on: Mapped[date | None]
     # The first supply ends 批而未供 for good; a re-supply after recovery does not change it.
     first_supplied_on: Mapped[date | None]
+    # The area of that first supply: the part of the approval supplied (RULES.md §3.1); the
+    # rest stays approved but unsupplied.
+    first_supplied_m2: Mapped[Decimal | None]
     # 用 / 建.
     handed_over_on: Mapped[date | None]
     permit_no: Mapped[str | None] = mapped_column(String(64))

@@ -74,6 +74,17 @@ class Certificate(Base):
     created_at: Mapped[datetime]
 
 
+class CertificateSerial(Base):
+    """The last certificate serial issued per county and year: numbers restart each year."""
+
+    __tablename__ = "certificate_serials"
+    __table_args__ = (CheckConstraint("last_serial >= 1", name="positive"),)
+
+    county_code: Mapped[str] = mapped_column(ForeignKey("counties.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_serial: Mapped[int]
+
+
 class WebhookAllowedHost(Base):
     __tablename__ = "webhook_allowed_hosts"
 

@@ -4,7 +4,9 @@ natural key and updated in place."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from sqlalchemy import select
 
 from seed import DATA_DIR
 from workflow.access import OPERATOR
-from workflow.models import County, PlanIndicator, ServiceItem, Township
+from workflow.models import County, PlanIndicator, QuotaAccount, ServiceItem, Township
 from workflow.uow import UnitOfWork, command
 
 
@@ -110,3 +112,33 @@ def _update(obj: object, values: dict[str, object]) -> int:
             setattr(obj, key, value)
             dirty = 1
     return dirty
+
+
+def seed_quota_accounts(uow_factory: Callable[[], UnitOfWork], data_dir: Path = DATA_DIR
+                        ) -> list[int]:
+    """The plan years' general quota accounts (``seed/quota.csv``), each created with its
+    allocation through the ledger service, as an administrator would (one audit event each).
+    An account that exists is left as it is: the seed never allocates twice. Returns the years
+    it created."""
+    from workflow.ledgers.schemas import QuotaAccountSchema
+    from workflow.ledgers.services import create_quota_account
+    from workflow.payloads.fields import load
+
+    with uow_factory() as uow:
+        county = uow.session.execute(select(County.code)).scalars().first()
+        today = uow.today()
+        existing = {(r[0], r[1]) for r in uow.session.execute(
+            select(QuotaAccount.year, QuotaAccount.category)
+            .where(QuotaAccount.county_code == county))}
+    created = []
+    for row in _rows(data_dir / "quota.csv"):
+        year, category = int(row["year"]), row["category"]
+        if (year, category) in existing or date(year, 1, 1) > today:
+            continue
+        body = load(QuotaAccountSchema, {
+            "year": year, "category": category, "allocated_m2": row["allocated_m2"],
+            "name": row["name"], "document_no": row["document_no"], "county_code": county,
+            "effective_date": date(year, 1, 1).isoformat()})
+        create_quota_account(uow_factory(), OPERATOR, body)
+        created.append(year)
+    return created

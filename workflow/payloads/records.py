@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from workflow.payloads.fields import RECORD_KINDS, Amount, Day, FreeJSON, Money, Strict, Text
 
@@ -100,12 +100,29 @@ def _flat(messages: Any, prefix: str) -> dict[str, Any]:
 
 class RecordSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(RECORD_KINDS))
-    date = Day(required=True)
+    effective_date = Day(required=True, metadata={
+        "description": "The real-world date of the step (YYYY-MM-DD), as on transitions. "
+                       "`date` is accepted as its alias (the name records used first)."})
     details = FreeJSON(load_default=dict, metadata={
         "description": "What the step recorded; free-form JSON, at most 8 levels deep"})
 
+    @pre_load
+    def _date_alias(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, dict) or "date" not in data:
+            return data
+        data = dict(data)
+        alias = data.pop("date")
+        if "effective_date" not in data:
+            data["effective_date"] = alias
+        elif data["effective_date"] != alias:
+            raise ValidationError([f"与 effective_date 不一致 / differs from effective_date "
+                                   f"({data['effective_date']})"], "date")
+        return data
+
     @post_load
     def _details(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # One name inside: the record's date (``date`` is what services and effects read).
+        data["date"] = data.pop("effective_date")
         schema = RECORD_DETAIL_SCHEMAS[data["kind"]]
         try:
             data["details"] = dict(schema().load(data["details"]))

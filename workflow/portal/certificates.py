@@ -22,7 +22,7 @@ from workflow.canonical import money
 from workflow.context import StepContext
 from workflow.deadlines.calendar import add_years
 from workflow.errors import ValidationFailed
-from workflow.models import Certificate, Parcel
+from workflow.models import Certificate, CertificateSerial, Parcel
 from workflow.uow import UnitOfWork
 
 
@@ -51,6 +51,23 @@ def current_certificate(session: Session, parcel_id: int) -> Certificate | None:
                            .order_by(Certificate.id.desc()).limit(1)).scalar_one_or_none()
 
 
+def next_serial(session: Session, county_code: str, year: int) -> int:
+    """The year's next certificate serial, taken with one upsert (the row stays locked until
+    the registration commits, so two registrations never share a number and a rolled-back one
+    gives its number back)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    upsert = insert(CertificateSerial).values(county_code=county_code, year=year,
+                                              last_serial=1).on_conflict_do_update(
+        index_elements=[CertificateSerial.county_code, CertificateSerial.year],
+        set_={"last_serial": CertificateSerial.last_serial + 1},
+    )
+    return int(session.execute(upsert.returning(CertificateSerial.last_serial)).scalar_one())
+
+
 def issue(ctx: StepContext) -> Certificate:
     p = ctx.held
     assert ctx.event is not None
@@ -63,10 +80,12 @@ def issue(ctx: StepContext) -> Certificate:
                        term_from=term_from, term_to=term_to, issued_on=ctx.effective_date,
                        verification_code="pending", status="valid",
                        audit_event_id=ctx.event.id, created_at=ctx.uow.now())
+    year = ctx.effective_date.year
+    serial = next_serial(ctx.session, p.county_code, year)
+    county = "石柱县"
+    cert.number = f"渝({year}){county}不动产权第{serial:07d}号"
     ctx.session.add(cert)
     ctx.session.flush()
-    county = "石柱县"
-    cert.number = f"渝({ctx.effective_date.year}){county}不动产权第{cert.id:07d}号"
     cert.verification_code = verification_code(ctx.uow.secret_key, cert.number, p.id, holder,
                                                 area, cert.issued_on)
     ctx.certificate = certificate_view(cert)

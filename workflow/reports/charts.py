@@ -12,7 +12,7 @@ from workflow.access import AUDIT_READERS, Actor, require
 from workflow.canonical import money
 from workflow.models import Parcel, QuotaAccount, QuotaEntry, Township
 from workflow.models.sql import amount
-from workflow.reports.queries import ZERO, _stock_sets, _total_area
+from workflow.reports.queries import ZERO, _stock_sets, _unsupplied_area
 from workflow.uow import UnitOfWork
 
 
@@ -57,7 +57,7 @@ def unsupplied_by_township(uow: UnitOfWork, actor: Actor, *, as_of: date | None 
         as_of = as_of or uow.today()
         sets, _ = _stock_sets(as_of, None, None, "approved_unsupplied")
         assert sets is not None
-        total = func.sum(_total_area())
+        total = func.sum(_unsupplied_area(as_of))  # in area: a partial supply's rest
         rows = s.execute(
             select(Township.name, amount(total).label("area"))
             .join(Parcel, Parcel.township_id == Township.id)

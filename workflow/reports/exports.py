@@ -12,6 +12,11 @@ apostrophe, and every data cell quoted so that a field separator inside a cell c
 new one; in XLSX the cell is typed as text and marked quote-prefixed, which is what the
 apostrophe means to a spreadsheet — the text is kept as it is and never becomes a formula, not
 even when the cell is edited. Numbers are not text: they stay numbers (``-12.50``).
+
+Exports are for people: an XLSX has Chinese column headers, typed cells (areas, money, rates and
+counts as numbers, dates as dates — by column, so that a parcel code of digits stays text), a
+frozen header row, filters and column widths; a CSV has Chinese headers and 是/否 for booleans
+with ``lang="zh"``. An empty list still has its header row.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ import io
 import json
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 import orjson
@@ -50,6 +57,72 @@ class Table:
     items: Iterable[dict[str, Any]]
 
 
+# Chinese column headers, by the flattened column name.
+HEADERS_ZH: dict[str, str] = {
+    "code": "地块编号", "parcel_id": "地块ID", "id": "ID", "township.code": "乡镇（街道）代码",
+    "township.name": "乡镇（街道）", "township": "乡镇（街道）", "clock_start": "计时起点",
+    "idle_from": "闲置起算日", "days_idle": "闲置天数", "land_price_yuan": "出让价款（元）",
+    "fee_due_yuan": "应缴闲置费（元）", "recovery_from": "可收回日", "recovery_due": "应予收回",
+    "cause": "闲置原因", "determination": "认定状态", "determined_on": "认定日期",
+    "determination_no": "认定文号", "area_m2": "面积（平方米）", "categories": "类别",
+    "labels": "类别名称", "cohort": "批准年度", "approved_on": "批准日期",
+    "approval_no": "批准文号", "age_days": "已历天数", "expropriated_on": "征收日期",
+    "supplied_on": "供地日期", "agreed_start_date": "约定动工日期", "parcels": "地块数",
+    "approved_m2": "批准面积（平方米）", "supplied_m2": "已供面积（平方米）",
+    "approved_unexpropriated_m2": "批而未征（平方米）",
+    "expropriated_unsupplied_m2": "征而未供（平方米）",
+    "approved_unsupplied_m2": "批而未供（平方米）", "supplied_unused_m2": "供而未用（平方米）",
+    "supply_rate": "供地率", "seq": "序号", "key": "指标代码", "name.zh": "指标名称",
+    "name.en": "指标名称（英文）", "unit": "单位", "nature": "指标属性", "cumulative": "五年累计",
+    "value_2020": "2020年", "target_2025": "2025年目标", "value": "当前值", "basis": "计算依据",
+    "status": "状态", "kind": "期限类型", "label.zh": "期限名称", "label.en": "期限名称（英文）",
+    "due_on": "到期日", "state": "状态", "explanation": "计算说明", "opened_on": "起算日",
+    "closed_on": "结束日", "breached_on": "逾期日", "paused_since": "暂停自",
+    "pause_reason": "暂停原因", "amount_yuan": "金额（元）", "recovery_on": "收回日",
+    "as_of": "截至日期",
+}
+
+# Typed by column, not by look: "20250001" may be a parcel code.
+_NUMBER_SUFFIXES = ("_m2", "_yuan", "_ha", "_km2", "_mu", "_days", "_rate", "_id")
+_NUMBER_COLUMNS = {"id", "days_idle", "age_days", "cohort", "parcels", "seq", "value",
+                   "value_2020", "target_2025", "supply_rate", "term_years"}
+_DATE_SUFFIXES = ("_on", "_date", "_from", "_since", "clock_start", "as_of")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+AREA_FORMAT, MONEY_FORMAT, DATE_FORMAT = "#,##0.00", "#,##0.00", "yyyy-mm-dd"
+
+
+def header(column: str, lang: str) -> str:
+    return HEADERS_ZH.get(column, column) if lang == "zh" else column
+
+
+def column_kind(column: str) -> str:
+    """``number``, ``date`` or ``text``: how a spreadsheet should hold this column's cells."""
+    leaf = column.rsplit(".", 1)[-1]
+    if leaf in _NUMBER_COLUMNS or leaf.endswith(_NUMBER_SUFFIXES):
+        return "number"
+    if leaf.endswith(_DATE_SUFFIXES):
+        return "date"
+    return "text"
+
+
+def typed(column: str, value: Any) -> Any:
+    """A decimal string as a Decimal, an ISO date as a date — where the column says so."""
+    if not isinstance(value, str):
+        return value
+    kind = column_kind(column)
+    if kind == "number" and _NUMBER.fullmatch(value):
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            return value
+    if kind == "date" and _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def flatten(item: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in item.items():
@@ -68,11 +141,14 @@ def formula_like(text: str) -> bool:
     return text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text)
 
 
-def csv_cell(value: Any) -> str:
+def csv_cell(value: Any, lang: str = "en") -> str:
     """A value as CSV text. Formula-like text gets a leading apostrophe, and so does text that
-    already begins with one, so that ``csv_uncell`` can always take it off again."""
+    already begins with one, so that ``csv_uncell`` can always take it off again. Booleans are
+    是/否 for Chinese readers."""
     if value is None:
         return ""
+    if isinstance(value, bool) and lang == "zh":
+        return "是" if value else "否"
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return str(value)
     text = str(value)
@@ -88,17 +164,17 @@ def csv_uncell(text: str) -> str:
     return text
 
 
-def csv_chunks(table: Table) -> Iterator[bytes]:
+def csv_chunks(table: Table, lang: str = "en") -> Iterator[bytes]:
     """The table as UTF-8 CSV with a BOM (so that Excel reads the Chinese text), in chunks of
-    about 64 KiB."""
+    about 64 KiB; with ``lang="zh"`` Chinese headers and 是/否."""
     buf = io.StringIO()
     buf.write("\ufeff")
-    csv.writer(buf).writerow(table.columns)
+    csv.writer(buf).writerow([header(c, lang) for c in table.columns])
     cells = csv.writer(buf, quoting=csv.QUOTE_ALL)
     columns = table.columns
     for item in table.items:
         flat = flatten(item)
-        cells.writerow([csv_cell(flat.get(c)) for c in columns])
+        cells.writerow([csv_cell(flat.get(c), lang) for c in columns])
         if buf.tell() >= CSV_CHUNK_CHARS:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)
@@ -106,7 +182,21 @@ def csv_chunks(table: Table) -> Iterator[bytes]:
     yield buf.getvalue().encode("utf-8")
 
 
-def _xlsx_value(ws: Any, value: Any) -> Any:
+def _xlsx_value(ws: Any, column: str, value: Any) -> Any:
+    value = typed(column, value)
+    if isinstance(value, date):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, Decimal) and column_kind(column) == "number" and \
+            column.endswith(("_m2", "_yuan")):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = MONEY_FORMAT if column.endswith("_yuan") else AREA_FORMAT
+        return cell
     if not isinstance(value, str):
         return value
     if _NOT_XML.search(value):
@@ -121,27 +211,68 @@ def _xlsx_value(ws: Any, value: Any) -> Any:
     return cell
 
 
-def xlsx_file(table: Table, sheet: str) -> IO[bytes]:
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: a CJK character is two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _width(column: str, title: str) -> float:
+    kind = column_kind(column)
+    body = {"number": 14, "date": 12}.get(kind, 18 if column.endswith(("code", "no")) else 16)
+    return float(min(max(display_width(title) + 2, body), 60))
+
+
+def _new_sheet(wb: Any, title: str, table: Table, headers: list[str]) -> Any:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    # Write-only sheets take their layout before the first row.
+    for i, (column, text) in enumerate(zip(table.columns, headers, strict=True), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _width(column, text)
+    ws.freeze_panes = "A2"
+    from openpyxl.cell import WriteOnlyCell
+
+    bold = Font(bold=True)
+    cells = []
+    for text in headers:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = bold
+        cells.append(cell)
+    ws.append(cells)
+    return ws
+
+
+def _filter(ws: Any, columns: int, rows: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    if columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}"
+
+
+def xlsx_file(table: Table, sheet: str, lang: str = "zh") -> IO[bytes]:
     """The table as an XLSX workbook in an anonymous temporary file (gone once closed),
-    positioned at its start. A list longer than a sheet goes on to further sheets."""
+    positioned at its start: Chinese headers (``lang="en"``: the column names), typed cells,
+    frozen header, filters, widths. A list longer than a sheet goes on to further sheets."""
     from openpyxl import Workbook  # loaded only when a spreadsheet is asked for
 
     wb = Workbook(write_only=True)
     title = sheet[:31]
-    ws = wb.create_sheet(title)
-    ws.append(list(table.columns))
+    headers = [header(c, lang) for c in table.columns]
+    ws = _new_sheet(wb, title, table, headers)
     rows, sheets = 1, 1
     columns = table.columns
     for item in table.items:
         if rows == XLSX_MAX_ROWS:
+            _filter(ws, len(columns), rows)
             sheets += 1
             suffix = f" ({sheets})"
-            ws = wb.create_sheet(title[:31 - len(suffix)] + suffix)
-            ws.append(list(table.columns))
+            ws = _new_sheet(wb, title[:31 - len(suffix)] + suffix, table, headers)
             rows = 1
         flat = flatten(item)
-        ws.append([_xlsx_value(ws, flat.get(c)) for c in columns])
+        ws.append([_xlsx_value(ws, c, flat.get(c)) for c in columns])
         rows += 1
+    _filter(ws, len(columns), rows)
     # Handed to the caller, who sends it and closes it.
     out = tempfile.TemporaryFile(prefix="landflow-export-", suffix=".xlsx")  # noqa: SIM115
     try:

@@ -36,7 +36,8 @@ def _account(ctx: StepContext) -> QuotaAccount | None:
     return locked.get(account_id)  # type: ignore[return-value]
 
 
-@guard(codes=("QUOTA_INSUFFICIENT", "QUOTA_ACCOUNT_INVALID", "LAND_TICKET_UNAVAILABLE"),
+@guard(codes=("QUOTA_INSUFFICIENT", "QUOTA_ACCOUNT_MISSING", "QUOTA_ACCOUNT_INVALID",
+              "LAND_TICKET_UNAVAILABLE"),
        source="土地管理法 第二十三条、第四十四条; 土地利用年度计划管理办法 (66号令) 第二条; "
               "重庆市地票管理办法",
        meaning="The year's quota account (plus any land tickets redeemed) covers the "
@@ -54,9 +55,7 @@ def quota_available(ctx: StepContext) -> None:
             ctx.violate("QUOTA_ACCOUNT_INVALID", account_id=ctx.payload["quota_account_id"],
                         reason="不存在 / no such account")
         else:
-            ctx.violate("QUOTA_INSUFFICIENT", required_m2=needed, available_m2=ZERO,
-                        account_id=None, land_tickets_m2=ZERO, year=year,
-                        reason="该年度无计划指标账户 / no quota account for the year",
+            ctx.violate("QUOTA_ACCOUNT_MISSING", required_m2=needed, year=year,
                         article="土地管理法 第二十三条")
         return
     if account.county_code != p.county_code or account.year != year:

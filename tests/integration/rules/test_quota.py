@@ -40,11 +40,19 @@ def test_quota_insufficient_refuses_and_names_required_and_available(runtime):
     assert world_balance(runtime, small) == Decimal("5000.00")
 
 
-def test_with_no_account_for_the_year_the_quota_is_insufficient(runtime):
+def test_with_no_account_for_the_year_the_refusal_names_the_missing_account(runtime):
+    """土地管理法 第二十三条: no year's account, no quota — and the message says which year's
+    account is missing rather than "account None holds 0.00"."""
     world = World(runtime, ledgers=False)
     world.credit("100000", "50000", grade=2)
     pid = ready_to_approve(world)
-    assert refused(world, pid, "approve") == {"QUOTA_INSUFFICIENT"}
+    with pytest.raises(RuleViolation) as err:
+        world.fire(pid, "approve")
+    [v] = err.value.violations
+    assert v.rule == "QUOTA_ACCOUNT_MISSING" and v.details["year"] == 2023
+    zh, en = v.messages
+    assert "2023年无用地计划指标账户" in zh and "None" not in zh
+    assert "no quota account for 2023" in en.lower()
 
 
 def test_an_account_of_another_year_is_invalid(world):
