@@ -35,12 +35,12 @@ def upgrade() -> None:
             "FROM outbox_events")).one()
         if top >= lo:
             raise RuntimeError(TOO_HIGH.format(lo=lo))
-    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
-        batch_op.alter_column('cursor', existing_type=sa.Integer(), type_=sa.BigInteger(),
-                              existing_nullable=False)
-    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
-        batch_op.alter_column('event_seq', existing_type=sa.Integer(), type_=sa.BigInteger(),
-                              existing_nullable=False)
+    if bind.dialect.name == "postgresql":
+        # SQLite's INTEGER is 64-bit already: no table rebuild there.
+        op.alter_column('webhook_subscriptions', 'cursor', existing_type=sa.Integer(),
+                        type_=sa.BigInteger(), existing_nullable=False)
+        op.alter_column('webhook_deliveries', 'event_seq', existing_type=sa.Integer(),
+                        type_=sa.BigInteger(), existing_nullable=False)
     # County first on the hot lookups (docs/scaling.md); plain CREATE INDEX, no table rebuild.
     op.create_index('ix_parcels_county_state', 'parcels', ['county_code', 'state'])
     op.create_index('ix_parcels_approval_no', 'parcels', ['approval_no'])
@@ -52,9 +52,8 @@ def downgrade() -> None:
     op.drop_index('ix_farmland_credits_county_code_id', table_name='farmland_credits')
     op.drop_index('ix_parcels_approval_no', table_name='parcels')
     op.drop_index('ix_parcels_county_state', table_name='parcels')
-    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
-        batch_op.alter_column('event_seq', existing_type=sa.BigInteger(), type_=sa.Integer(),
-                              existing_nullable=False)
-    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
-        batch_op.alter_column('cursor', existing_type=sa.BigInteger(), type_=sa.Integer(),
-                              existing_nullable=False)
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column('webhook_deliveries', 'event_seq', existing_type=sa.BigInteger(),
+                        type_=sa.Integer(), existing_nullable=False)
+        op.alter_column('webhook_subscriptions', 'cursor', existing_type=sa.BigInteger(),
+                        type_=sa.Integer(), existing_nullable=False)
