@@ -65,8 +65,10 @@ test-sqlite: install
 ## make bench: the benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local server);
 ## they write bench/RESULTS.md. Not part of CI.
 bench: install
+	$(BIN)/python bench/profile_transition.py --parcels 40
 	$(BIN)/python bench/transitions.py
-	$(BIN)/python bench/import.py --rows 200000
+	$(BIN)/python bench/counties.py --counties 8
+	$(BIN)/python bench/import.py --rows 200000 --boundary-rows 20000
 	$(BIN)/python bench/audit.py --parcels 1000000
 	$(BIN)/python bench/exports.py --parcels 1000000
 	$(BIN)/python bench/crash.py --cycles 10

@@ -23,7 +23,7 @@ from api import (
     webhooks,
 )
 from api.auth import current_actor
-from api.base import Api
+from api.base import Api, OrjsonProvider
 from api.commands import register_commands
 from api.errors import STATUS_BY_CODE, register_error_handlers
 from api.inputs import check_path_and_query, refuse_unknown_query
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     if not testing:
         configure_logging(settings.log_format, settings.log_level)
     app = Flask("landflow")
+    app.json = OrjsonProvider(app)
     app.config.update(
         TESTING=testing,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,

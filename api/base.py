@@ -8,7 +8,9 @@ import json
 from typing import Any
 
 import flask_smorest
+import orjson
 from flask import current_app
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest.spec import APISpecMixin
 from flask_smorest.utils import prepare_response
 from webargs import core
@@ -18,6 +20,31 @@ from api.errors import PROBLEM_MEDIA_TYPE
 from api.schemas.common import ProblemSchema
 from workflow.payloads import jsonsafe
 from workflow.runtime import Runtime
+
+
+class OrjsonProvider(DefaultJSONProvider):
+    """Flask's JSON provider with orjson writing the responses (several times faster than the
+    standard library on the step outcomes). Output is what the default provider writes — UTF-8
+    text, keys in insertion order, dates as HTTP dates (handed back to Flask's ``default``,
+    like decimals and anything else orjson does not know); a value orjson refuses (an integer
+    past 64 bits) falls back to the default provider."""
+
+    _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs or self.sort_keys or self.ensure_ascii:
+            return super().dumps(obj, **kwargs)
+        try:
+            return orjson.dumps(obj, default=self.default, option=self._OPTIONS).decode()
+        except TypeError:
+            return super().dumps(obj, **kwargs)
+
+    def response(self, *args: Any, **kwargs: Any) -> Any:
+        if self.compact is False or (self.compact is None and self._app.debug):
+            return super().response(*args, **kwargs)
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(
+            f"{self.dumps(obj)}\n", mimetype=self.mimetype)
 
 
 class StrictParser(FlaskParser):

@@ -81,7 +81,7 @@ def progress(label: str, every: int = 100_000):  # type: ignore[no-untyped-def]
 
 
 WARM_UP = "/api/v1/audit/unsupplied?township=南宾街道&as_of=2021-12-31"
-MODES = ("csv", "xlsx", "buffered")
+MODES = ("csv", "xlsx", "geojson", "buffered")
 
 
 def child_case(url: str, path: str, mode: str) -> dict:
@@ -112,6 +112,12 @@ def child_case(url: str, path: str, mode: str) -> dict:
                 n = chunk.count(b"\n")
                 lines += n
                 tick(n)
+            elif fmt == "geojson":
+                n = chunk.count(b'"Feature"')
+                lines += n
+                tick(n)
+        if fmt == "geojson":
+            lines += 1  # no header line
         r.close()
         print(file=sys.stderr)
         return size, lines - 1
@@ -141,7 +147,8 @@ def child_case(url: str, path: str, mode: str) -> dict:
 
     run(WARM_UP)
     (size, rows), seconds, mb = measure(lambda: run(path))
-    return {"path": path, "mode": mode, "rows": rows, "bytes": size, "s": seconds, "mb": mb}
+    return {"path": path, "mode": mode, "rows": rows, "bytes": size, "s": seconds, "mb": mb,
+            "rss": _status("VmHWM") / MB}
 
 
 def _actor(runtime, created):  # type: ignore[no-untyped-def]
@@ -155,7 +162,7 @@ def _actor(runtime, created):  # type: ignore[no-untyped-def]
 
 def child_synthetic(rows: int) -> dict:
     """The renderers alone on ``rows`` items shaped like the unsupplied list's."""
-    from workflow.reports.exports import Table, csv_chunks, xlsx_file
+    from workflow.reports.exports import Table, csv_chunks, geojson_chunks, xlsx_file
     from workflow.reports.queries import STOCK_COLUMNS
 
     def items():  # type: ignore[no-untyped-def]
@@ -178,10 +185,24 @@ def child_synthetic(rows: int) -> dict:
         with xlsx_file(Table("s", STOCK_COLUMNS, items()), "s") as f:
             return os.fstat(f.fileno()).st_size
 
+    def run_geojson() -> int:
+        def with_boundary():  # type: ignore[no-untyped-def]
+            for n, item in enumerate(items()):
+                x, y = 108.1 + (n % 1000) * 1e-4, 29.99 + (n // 1000) * 1e-5
+                item["geometry"] = {"type": "Polygon", "coordinates": [[
+                    [x, y], [x + 9e-5, y], [x + 9e-5, y + 9e-6], [x, y + 9e-6], [x, y]]]}
+                yield item
+        return sum(len(c) for c in geojson_chunks(Table("s", STOCK_COLUMNS, with_boundary())))
+
     csv_bytes, csv_s, csv_mb = measure(run_csv)
+    rss = _status("VmHWM") / MB
+    geo_bytes, geo_s, geo_mb = measure(run_geojson)
+    rss = max(rss, _status("VmHWM") / MB)
     xlsx_bytes, xlsx_s, xlsx_mb = measure(run_xlsx)
-    return {"rows": rows, "csv_bytes": csv_bytes, "csv_s": csv_s, "csv_mb": csv_mb,
-            "xlsx_bytes": xlsx_bytes, "xlsx_s": xlsx_s, "xlsx_mb": xlsx_mb}
+    rss = max(rss, _status("VmHWM") / MB)
+    return {"rss": rss, "rows": rows, "csv_bytes": csv_bytes, "csv_s": csv_s, "csv_mb": csv_mb,
+            "xlsx_bytes": xlsx_bytes, "xlsx_s": xlsx_s, "xlsx_mb": xlsx_mb,
+            "geo_bytes": geo_bytes, "geo_s": geo_s, "geo_mb": geo_mb}
 
 
 def child_operator(url: str, out: str) -> dict:
@@ -204,7 +225,8 @@ def child_operator(url: str, out: str) -> dict:
     rows, seconds, mb = measure(run)
     size = Path(out).stat().st_size
     Path(out).unlink()
-    return {"rows": rows, "bytes": size, "s": seconds, "mb": mb}
+    return {"rows": rows, "bytes": size, "s": seconds, "mb": mb, "fmt": Path(out).suffix[1:],
+            "rss": _status("VmHWM") / MB}
 
 
 # --- parent --------------------------------------------------------------------------------------
@@ -227,6 +249,9 @@ def main() -> None:
     ap.add_argument("--child-case", nargs=3, metavar=("URL", "PATH", "MODE"))
     ap.add_argument("--child-synthetic", type=int)
     ap.add_argument("--child-operator", nargs=2, metavar=("URL", "OUT"))
+    ap.add_argument("--cases", default="", help="comma-separated indexes of the cases to run "
+                    "(default all; 0,4 = the smallest and the largest)")
+    ap.add_argument("--peak-limit-mb", type=float, default=300.0)
     args = ap.parse_args()
     if args.child_case:
         print(json.dumps(child_case(*args.child_case)))
@@ -268,6 +293,8 @@ def main() -> None:
              f"/api/v1/audit/unsupplied?township={township}",
              "/api/v1/audit/idle-land?as_of=2099-12-31",
              "/api/v1/audit/unsupplied?as_of=2099-12-31"]
+    if args.cases:
+        cases = [cases[int(i)] for i in args.cases.split(",")]
     results = []
     for path in cases:
         print(f"case {path}", file=sys.stderr)
@@ -278,7 +305,8 @@ def main() -> None:
     print(f"synthetic {args.synthetic_rows:,} rows", file=sys.stderr)
     synth = spawn("--child-synthetic", str(args.synthetic_rows))
     print("operator export_parcels", file=sys.stderr)
-    op = spawn("--child-operator", url, str(Path("/tmp") / f"bench-export-{os.getpid()}.csv"))
+    ops = [spawn("--child-operator", url, str(Path("/tmp") / f"bench-export-{os.getpid()}.{x}"))
+           for x in ("csv", "geojson")]
 
     lines = [f"Run {stamp()} on {machine()}.", "", gen, "",
              "Each export runs in its own fresh process, after the same kind of export of a "
@@ -287,15 +315,17 @@ def main() -> None:
              "process held before it. Baseline: the buffered export as it was before streaming "
              "(every item in a list, then the whole CSV in memory), run the same way, back to "
              "back.", "",
-             "| export | rows | CSV s | CSV peak MB | XLSX s | XLSX peak MB | buffered s | "
-             "buffered peak MB | buffered/CSV peak | CSV/buffered time |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| export | rows | CSV s | CSV peak MB | XLSX s | XLSX peak MB | GeoJSON s | "
+             "GeoJSON peak MB | buffered s | buffered peak MB | buffered/CSV peak | "
+             "CSV/buffered time |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        c, x, b = r["csv"], r["xlsx"], r["buffered"]
-        assert c["rows"] == b["rows"], (c, b)
+        c, x, g, b = r["csv"], r["xlsx"], r["geojson"], r["buffered"]
+        assert c["rows"] == b["rows"] == g["rows"], (c, g, b)
         lines.append(
             f"| `{c['path'].removeprefix('/api/v1/audit/')}` | {c['rows']:,} | "
             f"{c['s']:.1f} | {c['mb']:.1f} | {x['s']:.1f} | {x['mb']:.1f} | "
+            f"{g['s']:.1f} | {g['mb']:.1f} | "
             f"{b['s']:.1f} | {b['mb']:.1f} | {b['mb'] / max(c['mb'], 0.1):.1f} | "
             f"{c['s'] / b['s'] if b['s'] else 0:.2f} |")
     big = max(results, key=lambda r: r["csv"]["rows"])
@@ -312,12 +342,21 @@ def main() -> None:
         f"Renderers alone, {synth['rows']:,} synthetic rows shaped like the unsupplied list "
         f"(no database): CSV {synth['csv_s']:.1f} s, {synth['csv_bytes'] / 1e6:.0f} MB "
         f"written, peak {synth['csv_mb']:.1f} MB; XLSX {synth['xlsx_s']:.1f} s, "
-        f"{synth['xlsx_bytes'] / 1e6:.0f} MB file, peak {synth['xlsx_mb']:.1f} MB.",
-        "",
-        f"Operator `export_parcels` (CSV), every parcel: {op['rows']:,} rows in {op['s']:.1f} "
-        f"s ({op['rows'] / op['s']:,.0f} rows/s), {op['bytes'] / 1e6:.0f} MB, peak "
-        f"{op['mb']:.1f} MB.",
-    ]
+        f"{synth['xlsx_bytes'] / 1e6:.0f} MB file, peak {synth['xlsx_mb']:.1f} MB; GeoJSON "
+        f"(each row with a polygon) {synth['geo_s']:.1f} s, {synth['geo_bytes'] / 1e6:.0f} MB, "
+        f"peak {synth['geo_mb']:.1f} MB.",
+        ""] + [
+        f"Operator `export_parcels` ({op['fmt']}), every parcel from the database: "
+        f"{op['rows']:,} rows in {op['s']:.1f} s ({op['rows'] / op['s']:,.0f} rows/s), "
+        f"{op['bytes'] / 1e6:.0f} MB, peak {op['mb']:.1f} MB.  " for op in ops]
+    peaks = [synth["csv_mb"], synth["xlsx_mb"], synth["geo_mb"], *(op["mb"] for op in ops),
+             *(r[m]["mb"] for r in results for m in ("csv", "xlsx", "geojson"))]
+    rss = [synth["rss"], *(op["rss"] for op in ops),
+           *(r[m]["rss"] for r in results for m in ("csv", "xlsx", "geojson"))]
+    lines += ["", f"**Peak RSS of any process exporting in a streamed format: {max(rss):.0f} MB** "
+              f"(whole process: Python, Flask, SQLAlchemy and the export; target "
+              f"< {args.peak_limit_mb:.0f} MB at 1,000,000 rows); the largest growth of an "
+              f"export alone above what its process held before: {max(peaks):.1f} MB."]
     write_section(args.section or f"Streamed exports, {args.parcels:,} parcels (issue 10)",
                   "\n".join(lines))
     print("\n".join(lines))

@@ -34,14 +34,7 @@ sys.path.insert(0, str(_HERE.parent))
 
 import psycopg  # noqa: E402
 
-from bench.common import (  # noqa: E402
-    chain_database,
-    machine,
-    percentiles,
-    psycopg_dsn,
-    stamp,
-    write_section,
-)
+from bench.common import chain_database, machine, percentiles, psycopg_dsn, stamp, write_section  # noqa: E402
 
 STEPS = [  # (path suffix, body) — a lawful 2026 timeline for state-owned land
     ("transitions/plan", {"effective_date": "2026-01-10", "planned_use": "industrial",
@@ -139,8 +132,54 @@ def run_http(port: int, tokens: dict[str, str], clients: int, per_client: int,
     return elapsed, latencies, len(latencies)
 
 
-def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_id: int
-            ) -> tuple[float, list[float], int]:
+def outbox(cur, type_: str, pid: int, eid: int, counter: bool) -> None:
+    """The outbox row as the app numbers it: by transaction id
+    (``workflow.models.outbox``), or — the baseline of before — under the one counter row's
+    lock."""
+    if counter:
+        cur.execute("UPDATE outbox_counter SET last_seq = last_seq + 1 WHERE id = 1 "
+                    "RETURNING last_seq")
+        cur.execute("INSERT INTO outbox_events (seq, type, parcel_id, audit_event_id, "
+                    "occurred_at, data) VALUES (%s, %s, %s, %s, now(), '{}')",
+                    (cur.fetchone()[0], type_, pid, eid))
+        return
+    cur.execute("INSERT INTO outbox_events (seq, type, parcel_id, audit_event_id, occurred_at, "
+                "data) SELECT (pg_current_xact_id()::text::bigint << 20), %s, %s, %s, now(), "
+                "'{}'", (type_, pid, eid))
+
+
+def raw_event(cur, pid: int, name: str, frm: str | None, to: str, counter: bool) -> int:
+    cur.execute("SELECT stream_seq, hash FROM audit_events WHERE stream = %s "
+                "ORDER BY stream_seq DESC LIMIT 1", (f"parcel:{pid}",))
+    last = cur.fetchone()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, None)
+    body = json.dumps({"stream": f"parcel:{pid}", "seq": seq, "name": name, "to": to},
+                      sort_keys=True)
+    digest = hashlib.sha256(((prev or "0" * 64) + body).encode()).hexdigest()
+    cur.execute("INSERT INTO audit_events (stream, stream_seq, parcel_id, kind, name, "
+                "from_state, to_state, actor, role, recorded_at, effective_date, payload, "
+                "rule_results, prev_hash, hash) VALUES (%s, %s, %s, 'transition', %s, %s, "
+                "%s, 'raw', 'clerk', now(), current_date, '{}', '[]', %s, %s) RETURNING id",
+                (f"parcel:{pid}", seq, pid, name, frm, to, prev, digest))
+    eid = cur.fetchone()[0]
+    outbox(cur, f"transition.{name}", pid, eid, counter)
+    return eid
+
+
+def raw_survey(cur, code: str, township_id: int) -> int:
+    cur.execute("INSERT INTO parcels (code, county_code, township_id, ownership, "
+                "state, version, surveyed_on, last_effective_date, farmland_m2, "
+                "paddy_m2, other_agricultural_m2, unused_m2, construction_m2, "
+                "total_m2, basic_farmland_m2, red_line_m2, in_development_boundary, "
+                "created_at, updated_at) VALUES (%s, '500240', %s, 'state', "
+                "'surveyed', 1, current_date, current_date, 2000, 0, 1000, 500, "
+                "1500, 5000, 0, 0, true, now(), now()) RETURNING id",
+                (code, township_id))
+    return cur.fetchone()[0]
+
+
+def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_id: int,
+            counter: bool = False, prefix: str = "RAW") -> tuple[float, list[float], int]:
     """The same steps as SQL: per step one transaction doing what the step must do at least."""
     latencies: list[float] = []
     lock = threading.Lock()
@@ -149,25 +188,7 @@ def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_i
               "under_construction", "inspected", "registered"]
 
     def event(cur, pid: int, name: str, frm: str | None, to: str) -> int:
-        cur.execute("SELECT stream_seq, hash FROM audit_events WHERE stream = %s "
-                    "ORDER BY stream_seq DESC LIMIT 1", (f"parcel:{pid}",))
-        last = cur.fetchone()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, None)
-        body = json.dumps({"stream": f"parcel:{pid}", "seq": seq, "name": name, "to": to},
-                          sort_keys=True)
-        digest = hashlib.sha256(((prev or "0" * 64) + body).encode()).hexdigest()
-        cur.execute("INSERT INTO audit_events (stream, stream_seq, parcel_id, kind, name, "
-                    "from_state, to_state, actor, role, recorded_at, effective_date, payload, "
-                    "rule_results, prev_hash, hash) VALUES (%s, %s, %s, 'transition', %s, %s, "
-                    "%s, 'raw', 'clerk', now(), current_date, '{}', '[]', %s, %s) RETURNING id",
-                    (f"parcel:{pid}", seq, pid, name, frm, to, prev, digest))
-        eid = cur.fetchone()[0]
-        cur.execute("UPDATE outbox_counter SET last_seq = last_seq + 1 WHERE id = 1 "
-                    "RETURNING last_seq")
-        cur.execute("INSERT INTO outbox_events (seq, type, parcel_id, audit_event_id, "
-                    "occurred_at, data) VALUES (%s, %s, %s, %s, now(), '{}')",
-                    (cur.fetchone()[0], f"transition.{name}", pid, eid))
-        return eid
+        return raw_event(cur, pid, name, frm, to, counter)
 
     def work(c: int) -> None:
         conn = psycopg.connect(dsn)
@@ -176,15 +197,7 @@ def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_i
         for i in range(per_client):
             t0 = time.perf_counter()
             with conn.transaction(), conn.cursor() as cur:
-                cur.execute("INSERT INTO parcels (code, county_code, township_id, ownership, "
-                            "state, version, surveyed_on, last_effective_date, farmland_m2, "
-                            "paddy_m2, other_agricultural_m2, unused_m2, construction_m2, "
-                            "total_m2, basic_farmland_m2, red_line_m2, in_development_boundary, "
-                            "created_at, updated_at) VALUES (%s, '500240', %s, 'state', "
-                            "'surveyed', 1, current_date, current_date, 2000, 0, 1000, 500, "
-                            "1500, 5000, 0, 0, true, now(), now()) RETURNING id",
-                            (f"RAW-{c}-{i}", township_id))
-                pid = cur.fetchone()[0]
+                pid = raw_survey(cur, f"{prefix}-{c}-{i}", township_id)
                 event(cur, pid, "survey", None, "surveyed")
             mine.append((time.perf_counter() - t0) * 1000)
             for k, (suffix, _) in enumerate(STEPS):
@@ -216,15 +229,113 @@ def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_i
     return run_clients(work, clients, barrier), latencies, len(latencies)
 
 
+INDEPENDENT = [("transitions/plan", STEPS[0][1]),
+               ("transitions/reject", {"effective_date": "2026-02-02",
+                                       "reason": "不符合国土空间规划"})]
+
+
+def run_http_independent(port: int, tokens: dict[str, str], clients: int, per_client: int,
+                         prefix: str) -> tuple[float, list[float], int]:
+    """survey, plan, reject: steps on each client's own parcels that share no ledger row."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+
+    def work(c: int) -> None:
+        clerk, approver = Client(port, tokens["clerk"]), Client(port, tokens["approver"])
+        barrier.wait()
+        mine = []
+        for i in range(per_client):
+            status, body, ms = clerk.post("/api/v1/parcels",
+                                          {**SURVEY, "code": f"{prefix}-{c}-{i}"})
+            mine.append(ms)
+            if status != 201:
+                failures.append(f"survey {status}")
+                continue
+            pid = body["parcel"]["id"]
+            for suffix, payload in INDEPENDENT:
+                who = approver if suffix.endswith("reject") else clerk
+                status, body, ms = who.post(f"/api/v1/parcels/{pid}/{suffix}", payload)
+                mine.append(ms)
+                if status != 200:
+                    failures.append(f"{suffix} {status} {body.get('code')}")
+                    break
+        with lock:
+            latencies.extend(mine)
+
+    elapsed = run_clients(work, clients, barrier)
+    if failures:
+        raise SystemExit(f"{len(failures)} failures, e.g. {failures[:3]}")
+    return elapsed, latencies, len(latencies)
+
+
+def run_raw_independent(dsn: str, clients: int, per_client: int, township_id: int,
+                        counter: bool, prefix: str) -> tuple[float, list[float], int]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+
+    def work(c: int) -> None:
+        conn = psycopg.connect(dsn)
+        barrier.wait()
+        mine = []
+        for i in range(per_client):
+            t0 = time.perf_counter()
+            with conn.transaction(), conn.cursor() as cur:
+                pid = raw_survey(cur, f"{prefix}-{c}-{i}", township_id)
+                raw_event(cur, pid, "survey", None, "surveyed", counter)
+            mine.append((time.perf_counter() - t0) * 1000)
+            for frm, to, name in (("surveyed", "planned", "plan"),
+                                  ("planned", "rejected", "reject")):
+                t0 = time.perf_counter()
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.execute("SELECT state, version FROM parcels WHERE id = %s FOR UPDATE",
+                                (pid,))
+                    cur.fetchone()
+                    cur.execute("UPDATE parcels SET state = %s, version = version + 1, "
+                                "updated_at = now() WHERE id = %s", (to, pid))
+                    raw_event(cur, pid, name, frm, to, counter)
+                mine.append((time.perf_counter() - t0) * 1000)
+        with lock:
+            latencies.extend(mine)
+        conn.close()
+
+    return run_clients(work, clients, barrier), latencies, len(latencies)
+
+
+def wait_for(port: int) -> None:
+    for _ in range(150):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def row(label: str, n: int, s: float, lat: list[float]) -> str:
+    p = percentiles(lat)
+    return (f"| {label} | {n} | {s:.1f} | {n / s:,.0f} | {p[0]:.1f} | {p[1]:.1f} | "
+            f"{p[2]:.1f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--clients", default="4,8", help="client counts of the chain run")
     ap.add_argument("--parcels-per-client", type=int, default=12)
+    ap.add_argument("--scaling", default="1,2,4,8",
+                    help="client counts of the independent-steps run ('' to skip)")
+    ap.add_argument("--independent-per-client", type=int, default=24)
     ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     ap.add_argument("--database", default="landflow_bench_tx")
-    ap.add_argument("--section", default=None)
+    ap.add_argument("--before", default=None, metavar="CHECKOUT",
+                    help="also run the chain against the app of another checkout (with its own "
+                         ".venv), e.g. the main branch, as the baseline of the app itself")
     args = ap.parse_args()
     url, tokens, township_id, account = chain_database(args.database, "bench", "100000000")
+    dsn = psycopg_dsn(url)
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, LANDFLOW_SECRET_KEY="bench",
                LANDFLOW_DB_POOL_SIZE="4")
@@ -232,6 +343,22 @@ def main() -> None:
     server = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers",
                                str(args.workers), "--log-level", "warning", "wsgi:app"],
                               env=env, cwd=Path(__file__).resolve().parent.parent)
+    before: list[tuple[int, tuple]] = []
+    if args.before:
+        # The other checkout's own schema, seed and users: its code, its migrations.
+        made = subprocess.run(
+            [str(Path(args.before) / ".venv" / "bin" / "python"), "-c",
+             "import json; from bench.common import chain_database; print(json.dumps("
+             f"chain_database({args.database + '_before'!r}, 'bench', '100000000')))"],
+            cwd=args.before, capture_output=True, text=True, check=True)
+        b_url, b_tokens, _, _ = json.loads(made.stdout.strip().splitlines()[-1])
+        b_port = free_port()
+        b_server = subprocess.Popen(
+            [str(Path(args.before) / ".venv" / "bin" / "gunicorn"), "--bind",
+             f"127.0.0.1:{b_port}", "--workers", str(args.workers), "--log-level", "warning",
+             "wsgi:app"], env=dict(env, DATABASE_URL=b_url), cwd=args.before)
+    chain: list[tuple[int, tuple, tuple]] = []
+    scaling: list[tuple[int, tuple, tuple, tuple]] = []
     try:
         for _ in range(100):
             try:
@@ -242,30 +369,73 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         run_http(port, tokens, 2, 1, prefix="WARM")  # warm-up: imports, connections
-        app_s, app_lat, app_n = run_http(port, tokens, args.clients, args.parcels_per_client)
+        if args.before:
+            wait_for(b_port)
+            run_http(b_port, b_tokens, 2, 1, prefix="WARM")
+        # The app and the raw SQL back to back at each client count (the server idles while
+        # the raw clients run): the ratio compares runs a few seconds apart.
+        for clients in [int(x) for x in args.clients.split(",") if x]:
+            app = run_http(port, tokens, clients, args.parcels_per_client, prefix=f"TX{clients}")
+            raw = run_raw(dsn, clients, args.parcels_per_client, account, township_id,
+                          prefix=f"RAW{clients}")
+            chain.append((clients, app, raw))
+            if args.before:
+                before.append((clients, run_http(b_port, b_tokens, clients,
+                                                 args.parcels_per_client, prefix=f"B{clients}")))
+        for clients in [int(x) for x in args.scaling.split(",") if x]:
+            k = args.independent_per_client
+            app = run_http_independent(port, tokens, clients, k, prefix=f"IND{clients}")
+            raw = run_raw_independent(dsn, clients, k, township_id, False, f"RX{clients}")
+            old = run_raw_independent(dsn, clients, k, township_id, True, f"RC{clients}")
+            scaling.append((clients, app, raw, old))
     finally:
         server.terminate()
         server.wait(20)
-    raw_s, raw_lat, raw_n = run_raw(psycopg_dsn(url), args.clients, args.parcels_per_client,
-                                    account, township_id)
-    app_tps, raw_tps = app_n / app_s, raw_n / raw_s
-    a = percentiles(app_lat)
-    r = percentiles(raw_lat)
-    body = "\n".join([
-        f"Run {stamp()} on {machine()}.", "",
-        f"{args.clients} concurrent clients, {args.parcels_per_client} state-owned parcels each, "
-        f"9 requests per parcel (survey, plan, approve, supply, hand_over, a payment record, "
-        f"start_construction, inspect, register); all approvals draw on one quota account. "
-        f"gunicorn with {args.workers} sync workers, client and server on the same machine.",
-        "",
-        "| | requests | seconds | per second | p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|",
-        f"| app over HTTP | {app_n} | {app_s:.1f} | {app_tps:,.0f} | {a[0]:.1f} | {a[1]:.1f} | "
-        f"{a[2]:.1f} |",
-        f"| raw SQL (psycopg) | {raw_n} | {raw_s:.1f} | {raw_tps:,.0f} | {r[0]:.1f} | "
-        f"{r[1]:.1f} | {r[2]:.1f} |",
-        "", f"**Ratio app/raw = {app_tps / raw_tps:.2f}** (target ≥ 0.5)."])
-    write_section(args.section or "Transitions over HTTP", body)
+        if args.before:
+            b_server.terminate()
+            b_server.wait(20)
+    lines = [
+        f"Run {stamp()} on {machine()}. The machine has 2 cores, shared during the run with "
+        "other work (load average above 2): absolute figures are noisy, the ratios compare "
+        "runs made seconds apart in one process.", "",
+        f"Chain: each client carries {args.parcels_per_client} state-owned parcels through 9 "
+        "requests (survey, plan, approve, supply, hand_over, a payment record, "
+        "start_construction, inspect, register); all approvals draw on one quota account. "
+        f"gunicorn with {args.workers} sync workers, client and server on the same machine. "
+        "Raw SQL = the same steps as the statements they need at least (lock, update, chain "
+        "tail, audit insert, outbox insert numbered by transaction id, commit) with psycopg.",
+        "", "| clients | | requests | seconds | per second | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|---|---|---|"]
+    for clients, (a_s, a_lat, a_n), (r_s, r_lat, r_n) in chain:
+        lines.append(row(f"{clients} | app over HTTP", a_n, a_s, a_lat))
+        lines.append(row(f"{clients} | raw SQL", r_n, r_s, r_lat))
+    lines.append("")
+    for clients, (a_s, _, a_n), (r_s, _, r_n) in chain:
+        lines.append(f"**{clients} clients: ratio app/raw = {(a_n / a_s) / (r_n / r_s):.2f}** "
+                     "(target ≥ 0.5).  ")
+    if before:
+        lines += ["", f"The app before these changes (`{args.before}`, same machine, same run, "
+                  "right after the app above at each client count):", "",
+                  "| clients | app before /s | app now /s | now/before |", "|---|---|---|---|"]
+        for (clients, (b_s, _, b_n)), (_, (a_s, _, a_n), _) in zip(before, chain, strict=True):
+            lines.append(f"| {clients} | {b_n / b_s:,.0f} | {a_n / a_s:,.0f} | "
+                         f"{(a_n / a_s) / (b_n / b_s):.2f} |")
+    if scaling:
+        lines += ["", f"Independent steps (issue 15.2): each client surveys, plans and rejects "
+                  f"{args.independent_per_client} parcels of its own — no quota account, no "
+                  "shared row but the outbox. Raw SQL numbered by transaction id (as the app "
+                  "now does) and, as the baseline, under the old counter row lock.", "",
+                  "| clients | app/s | app ×1 client | raw (txid) /s | raw ×1 | raw (counter) /s "
+                  "| raw counter ×1 | txid/counter |", "|---|---|---|---|---|---|---|---|"]
+        base = None
+        for clients, (a_s, _, a_n), (r_s, _, r_n), (o_s, _, o_n) in scaling:
+            rates = (a_n / a_s, r_n / r_s, o_n / o_s)
+            base = base or rates
+            lines.append(f"| {clients} | {rates[0]:,.0f} | {rates[0] / base[0]:.2f} | "
+                         f"{rates[1]:,.0f} | {rates[1] / base[1]:.2f} | {rates[2]:,.0f} | "
+                         f"{rates[2] / base[2]:.2f} | {rates[1] / rates[2]:.2f} |")
+    body = "\n".join(lines)
+    write_section("Transitions over HTTP", body)
     print(body)
 
 

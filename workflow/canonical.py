@@ -6,9 +6,12 @@ microseconds, sets lists. ``canonical_json`` sorts keys and drops whitespace (fo
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -43,11 +46,35 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-def canonical_json(obj: Any) -> str:
-    """Sorted keys, no spaces, UTF-8 text; decimals and dates as ``plain`` writes them. The
-    encoding runs in the C encoder; only the few non-JSON values call back into Python."""
+def canonical_json_std(obj: Any) -> str:
+    """The definition of the canonical encoding (the standard library's C encoder)."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=_json_default)
+
+
+# orjson writes what ``canonical_json_std`` writes (same escapes, same key order, same shortest
+# float digits) except for floats below 1e-4, which it spells without an exponent or with a
+# one-digit one (0.00001, 1e-7 for 1e-05, 1e-07). Output with either pattern anywhere (a
+# string holding one included) is written again by the definition. Values orjson would write
+# differently from the definition or not at all — subclasses of str, int, dict, list (enums),
+# dataclasses, integers past 64 bits, non-string keys, nesting past 254 — go to the definition
+# too (through ``default``, which refuses them, or orjson's own refusal).
+_ORJSON_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+                   | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS)
+_SMALL_FLOAT = re.compile(rb"e-[1-9](?![0-9])|0\.0000")
+
+
+def canonical_json(obj: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 text; decimals and dates as ``plain`` writes them —
+    exactly ``canonical_json_std`` (a property test keeps them equal), written by orjson where
+    that gives the same text."""
+    try:
+        out = orjson.dumps(obj, default=_json_default, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return canonical_json_std(obj)
+    if _SMALL_FLOAT.search(out):
+        return canonical_json_std(obj)
+    return out.decode("utf-8")
 
 
 def storage_json(obj: Any) -> str:

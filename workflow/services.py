@@ -244,15 +244,18 @@ def _fire_transition(uow: UnitOfWork, parcel_id: int, name: str, payload: dict[s
     if expected_version is None:
         expected_version = payload.get("expected_version")
 
+    locked: list[Parcel] = []
+
     def lock(uow: UnitOfWork) -> None:
         # Before the replay: a concurrent retry with the same key waits for the first to
-        # commit and then replays it instead of being refused by the moved state.
-        visible_parcel(uow.session, actor, parcel_id, lock=True)
+        # commit and then replays it instead of being refused by the moved state. The row is
+        # kept here: the session's identity map holds it only weakly, and reading it again
+        # would be a second SELECT.
+        locked.append(visible_parcel(uow.session, actor, parcel_id, lock=True))
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         session = uow.session
-        parcel = session.get(Parcel, parcel_id)  # locked, loaded and scope-checked by ``lock``
-        assert parcel is not None
+        parcel = locked[-1]  # locked, loaded and scope-checked by ``lock``
         if expected_version is not None and parcel.version != expected_version:
             raise VersionConflict({"current": parcel.version, "expected": expected_version})
         if not edge_exists(name, parcel.state):
@@ -316,13 +319,14 @@ def _add_record(uow: UnitOfWork, parcel_id: int, record: dict[str, Any], actor: 
     if actor.role not in record_kind(record["kind"]).roles:
         raise Forbidden({"transition": "record", "role": actor.role})
 
+    locked: list[Parcel] = []
+
     def lock(uow: UnitOfWork) -> None:
-        visible_parcel(uow.session, actor, parcel_id, lock=True)
+        locked.append(visible_parcel(uow.session, actor, parcel_id, lock=True))
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
         session = uow.session
-        parcel = session.get(Parcel, parcel_id)  # locked, loaded and scope-checked by ``lock``
-        assert parcel is not None
+        parcel = locked[-1]  # locked, loaded and scope-checked by ``lock``
         states = record_kind(record["kind"]).states
         if states is not None and parcel.state not in states:
             allowed = [str(s) for s in states]

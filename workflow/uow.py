@@ -7,8 +7,9 @@ and writes the outbox events and commits — or rolls back for a dry run or on a
 itself only declares what it does (rows, ``uow.audit`` events, ``uow.emit`` events), the way a
 request commits once at its edge.
 
-Outbox events are numbered at commit, under the ``outbox_counter`` row lock, so that feed order
-is commit order.
+Outbox events are numbered and written in one statement at commit
+(``workflow.models.outbox``): by the transaction's id on PostgreSQL, so that writers never
+queue on a shared row, and a reader reads up to the horizon of ended transactions.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +28,7 @@ from workflow.access import SYSTEM, Actor
 from workflow.audit import append_event
 from workflow.canonical import canonical_json
 from workflow.errors import Conflict, IdempotencyKeyReused
-from workflow.models import AuditEvent, IdempotencyKey, OutboxCounter, OutboxEvent, Parcel
+from workflow.models import AuditEvent, IdempotencyKey, Parcel, outbox
 from workflow.reports.flows import install as _keep_stock_flows
 
 # Every flush appends the deltas of the auditors' stocks it causes, in its own transaction.
@@ -45,11 +46,6 @@ class PendingEvent:
     parcel_id: int | None
     data: dict[str, Any]
     audit_event_id: int | None = None
-
-
-# Every change takes its outbox numbers here: a constant statement, compiled once.
-_TAKE_SEQ = text("UPDATE outbox_counter SET last_seq = last_seq + :n WHERE id = 1 "
-                 "RETURNING last_seq")
 
 
 class UnitOfWork:
@@ -123,17 +119,9 @@ class UnitOfWork:
     def _flush_outbox(self) -> None:
         if not self._pending:
             return
-        n = len(self._pending)
-        # The row lock on the counter is held from here to COMMIT: numbering is serialised, and
-        # no transaction can commit a smaller number after a larger one became visible.
-        last = self.session.execute(_TAKE_SEQ, {"n": n}).scalar_one()
-        first = last - n + 1
-        occurred = self.now()
-        # A plain multi-row INSERT: the outbox rows are never used as objects afterwards.
-        self.session.execute(insert(OutboxEvent), [
-            {"seq": first + offset, "type": ev.type, "parcel_id": ev.parcel_id,
-             "audit_event_id": ev.audit_event_id, "occurred_at": occurred, "data": ev.data}
-            for offset, ev in enumerate(self._pending)])
+        outbox.append(self.session, (
+            {"type": ev.type, "parcel_id": ev.parcel_id, "audit_event_id": ev.audit_event_id,
+             "data": ev.data} for ev in self._pending), self.now())
         self._pending = []
 
     def commit(self) -> None:
@@ -148,7 +136,8 @@ class UnitOfWork:
 
 
 def outbox_last_seq(session: Session) -> int:
-    return session.execute(select(OutboxCounter.last_seq).where(OutboxCounter.id == 1)).scalar_one()
+    """The cursor from which a new feed consumer receives what commits from now on."""
+    return outbox.head(session)
 
 
 # --- the bracket ---------------------------------------------------------------------------------
@@ -177,7 +166,9 @@ def command(uow: UnitOfWork, actor: Actor, work: Callable[[UnitOfWork], R], *,
     uniqueness check, and its stored response is this request's answer. Failing that,
     ``on_conflict`` answers (a twin found by other means, or the error that names the field).
     """
-    digest = request_hash(operation, body) if operation is not None else None
+    # Only a request that can be replayed needs its digest (no key: nothing is looked up or kept).
+    digest = (request_hash(operation, body)
+              if operation is not None and idempotency_key is not None else None)
     with uow:
         uow.actor, uow.idempotency_key = actor, idempotency_key
         if lock is not None:

@@ -1,16 +1,18 @@
 """A portal consumer following /events while four threads fire 1,000 transitions sees every
-event exactly once, in sequence order (PostgreSQL, real commits)."""
+event exactly once, in sequence order; a reader never passes an event still being written
+(PostgreSQL, real commits)."""
 
 from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import World
-from workflow.models import OutboxEvent
+from workflow.models import OutboxEvent, Parcel
 from workflow.portal.queries import list_events
 
 pytestmark = pytest.mark.postgres_only
@@ -39,6 +41,7 @@ def test_a_consumer_sees_every_event_once_in_order(committed_runtime):
 
     def consume() -> None:
         nonlocal cursor
+        deadline = None
         while True:
             finished = done.is_set()
             page = list_events(committed_runtime.reader(), portal, after=cursor, limit=37)
@@ -46,7 +49,14 @@ def test_a_consumer_sees_every_event_once_in_order(committed_runtime):
                 seen.append(item["seq"])
             cursor = page["next"]
             if finished and not page["items"]:
-                return
+                # Every writer has committed; the feed shows an event once no transaction
+                # older than it is still running (on this server, other databases too), so
+                # drain until the cursor reaches the last event written.
+                if cursor >= last_seq(committed_runtime):
+                    return
+                deadline = deadline or time.monotonic() + 60
+                if time.monotonic() > deadline:
+                    return
             if not page["items"]:
                 time.sleep(0.005)
 
@@ -69,3 +79,50 @@ def test_a_consumer_sees_every_event_once_in_order(committed_runtime):
     assert len(transitions) == 1000
     assert seen == sorted(seen) and len(seen) == len(set(seen))
     assert seen == all_seqs
+
+
+def last_seq(rt) -> int:
+    with rt.reader() as uow:
+        return uow.session.execute(select(func.coalesce(func.max(OutboxEvent.seq), 0))
+                                   ).scalar_one()
+
+
+def test_a_reader_never_passes_an_event_still_being_written_and_writers_do_not_queue(
+        committed_runtime):
+    """While one transaction holds an uncommitted outbox event, another on a different parcel
+    commits at once (no shared counter row to wait on); a feed reader stops short of the
+    in-flight event and later receives both, the older first, nothing skipped."""
+    world = World(committed_runtime)
+    portal = world.actors["portal"]
+    first, second = world.survey(ownership="state"), world.survey(ownership="state")
+    cursor = list_events(committed_runtime.reader(), portal, after=0, limit=1000)["next"]
+    with committed_runtime.uow() as held:
+        # In flight: its number (taken from its transaction id) is below anything a
+        # transaction starting later can take.
+        held.session.execute(select(Parcel.id).where(Parcel.id == first).with_for_update())
+        held.emit("transition.test_inflight", first, {"held": True})
+        held._flush_outbox()
+        inflight = held.session.execute(select(func.max(OutboxEvent.seq))).scalar_one()
+        with ThreadPoolExecutor(1) as pool:
+            started = time.monotonic()
+            pool.submit(world.fire, second, "plan").result(timeout=20)
+            assert time.monotonic() - started < 10, "the other writer queued behind the first"
+        committed_after = last_seq(committed_runtime)
+        assert committed_after > inflight  # committed, numbered above the in-flight event
+        page = list_events(committed_runtime.reader(), portal, after=cursor, limit=1000)
+        assert all(item["seq"] < inflight for item in page["items"])
+        assert page["next"] < inflight
+        cursor = page["next"]
+        held.commit()
+    # Both show once no older transaction on the server is still running (other databases on
+    # a shared server included), which takes as long as the longest of those.
+    deadline = time.monotonic() + 60
+    while True:
+        page = list_events(committed_runtime.reader(), portal, after=cursor, limit=1000)
+        seqs = [item["seq"] for item in page["items"]]
+        if committed_after in seqs or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    types = [item["type"] for item in page["items"]]
+    assert seqs == sorted(seqs) and inflight in seqs and committed_after in seqs
+    assert types.index("transition.test_inflight") < types.index("transition.plan")

@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, literal, select, update
 from workflow import law, services
 from workflow.access import SYSTEM
 from workflow.errors import LandflowError
-from workflow.models import Deadline, OutboxCounter, OutboxEvent, Parcel, SweepRun
+from workflow.models import Deadline, Parcel, SweepRun, outbox
 from workflow.models.base import UTCDateTime
 from workflow.models.sql import add_days, date_text, json_obj
 from workflow.observability.metrics import SWEEP_FINDINGS, SWEEP_RUNS, SWEEP_SECONDS
@@ -50,23 +50,9 @@ class SweepReport:
 
 
 def _emit_set(session: Any, select_rows: Any, count: int, now: Any) -> int:
-    """Append ``count`` outbox events from a SELECT of (type, parcel_id, data), numbered in one
-    block under the counter's row lock."""
-    if count == 0:
-        return 0
-    last = session.execute(
-        update(OutboxCounter).where(OutboxCounter.id == 1)
-        .values(last_seq=OutboxCounter.last_seq + count).returning(OutboxCounter.last_seq)
-    ).scalar_one()
-    first = last - count + 1
-    sub = select_rows.subquery()
-    numbered = select(
-        (literal(first) + func.row_number().over(order_by=sub.c.ord) - 1).label("seq"),
-        sub.c.type, sub.c.parcel_id, literal(now, UTCDateTime()).label("occurred_at"), sub.c.data,
-    )
-    session.execute(insert(OutboxEvent).from_select(
-        ["seq", "type", "parcel_id", "occurred_at", "data"], numbered))
-    return count
+    """Append ``count`` outbox events from a SELECT of (ord, type, parcel_id, data), numbered in
+    one block (``workflow.models.outbox``)."""
+    return outbox.append_select(session, select_rows, count, now)
 
 
 def _breach(s: Any, run_id: int, as_of: date, now: Any, after_id: int) -> tuple[int, int]:

@@ -106,6 +106,8 @@ class FarmlandCredit(Base):
                         "AND remaining_paddy_m2 <= remaining_area_m2",
                         name="remaining_paddy_range"),
         CheckConstraint("grade BETWEEN 1 AND 15", name="grade_range"),
+        # An approval reads and locks its county's credits in id order.
+        Index("ix_farmland_credits_county_code_id", "county_code", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -56,6 +56,10 @@ class Parcel(Base):
         CheckConstraint("total_m2 = farmland_m2 + other_agricultural_m2 + unused_m2 "
                         "+ construction_m2", name="total_is_sum"),
         Index("ix_parcels_township_state", "township_id", "state"),
+        # Per county first (docs/scaling.md): a county's parcels by state, and the parcels of
+        # one approval document (the approval's authority adds them up on every approval).
+        Index("ix_parcels_county_state", "county_code", "state"),
+        Index("ix_parcels_approval_no", "approval_no"),
         # The auditor's as-of queries (workflow.audit_queries) read these, never the table:
         # every approved parcel's milestones and areas, in approval order, county-wide or by
         # township (index-only scans on PostgreSQL).

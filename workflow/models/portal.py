@@ -7,10 +7,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.models.base import Base
+
+# 64-bit on PostgreSQL; SQLite's INTEGER is 64-bit already (no table rebuild, migration 0009_perf).
+BIG_SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class ServiceItem(Base):
@@ -105,7 +116,8 @@ class WebhookSubscription(Base):
     # The signing secret has to be readable to sign; it is shown once at creation.
     secret: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(12), default="active")
-    cursor: Mapped[int] = mapped_column(default=0)
+    # Outbox numbers are 64-bit (transaction id << 20 on PostgreSQL, workflow.models.outbox).
+    cursor: Mapped[int] = mapped_column(BIG_SEQ, default=0)
     round: Mapped[int] = mapped_column(default=0)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
@@ -124,7 +136,7 @@ class WebhookDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"))
-    event_seq: Mapped[int]
+    event_seq: Mapped[int] = mapped_column(BIG_SEQ)
     # A replay sends events again in a new round; each round is delivered once.
     round: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(12), default="pending")

@@ -20,6 +20,7 @@ from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
+import orjson
 import shapely
 from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, text
@@ -462,7 +463,10 @@ def _copy(session: Any, table: str, rows: list[dict[str, Any]]) -> None:
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return orjson.dumps(obj).decode("utf-8")
+    except TypeError:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- export -------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from sqlalchemy import or_, select, update
 
 from workflow.access import SYSTEM
 from workflow.canonical import canonical_json
-from workflow.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from workflow.models import OutboxEvent, WebhookDelivery, WebhookSubscription, outbox
 from workflow.observability.metrics import WEBHOOK_DELIVERIES
 from workflow.portal.addresses import AddressPolicy, IPAddress
 from workflow.portal.queries import event_item
@@ -418,7 +418,7 @@ def _next_attempt(uow: UnitOfWork, sub_id: int, token: datetime, policy: Deliver
         return None, renewed
     if w.next_attempt_at is not None and w.next_attempt_at > uow.now():
         return None, renewed
-    event = s.execute(select(OutboxEvent).where(OutboxEvent.seq > w.cursor,
+    event = s.execute(select(OutboxEvent).where(OutboxEvent.seq > w.cursor, outbox.readable(),
                                                 _matches(w.event_types))
                       .order_by(OutboxEvent.seq).limit(1)).scalar_one_or_none()
     if event is None:

@@ -12,7 +12,15 @@ from states import STAGES, STATE_LABELS, STATE_STAGE, STEP_BY_TRIGGER, ParcelSta
 from workflow.access import CASE_READERS, FEED_READERS, Actor, check_scope, not_found, require
 from workflow.deadlines.calendar import add_working_days, working_days_between
 from workflow.deadlines.queries import open_deadlines_view
-from workflow.models import Application, Certificate, OutboxEvent, Parcel, ParcelRecord, ServiceItem
+from workflow.models import (
+    Application,
+    Certificate,
+    OutboxEvent,
+    Parcel,
+    ParcelRecord,
+    ServiceItem,
+    outbox,
+)
 from workflow.portal.certificates import certificate_view
 from workflow.uow import UnitOfWork
 
@@ -126,10 +134,11 @@ def _decision_date(parcel: Parcel) -> date | None:
 
 def list_events(uow: UnitOfWork, actor: Actor, *, after: int = 0, limit: int = 100,
                 types: list[str] | None = None) -> dict[str, Any]:
-    """The outbox as a feed: strictly increasing ``seq``, in commit order, nothing skipped."""
+    """The outbox as a feed: strictly increasing ``seq``, nothing skipped: only events no
+    in-flight transaction can still precede (``workflow.models.outbox``)."""
     require(actor, FEED_READERS)
     with uow:
-        q = select(OutboxEvent).where(OutboxEvent.seq > after)
+        q = select(OutboxEvent).where(OutboxEvent.seq > after, outbox.readable())
         if actor.township_id is not None:
             # A township-bound reader follows its township's parcels, nothing county-wide.
             q = q.where(OutboxEvent.parcel_id.in_(

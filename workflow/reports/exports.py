@@ -33,6 +33,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+import orjson
+
 MEDIA_TYPES = {"csv": "text/csv",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                "geojson": "application/geo+json"}
@@ -284,15 +286,30 @@ def xlsx_file(table: Table, sheet: str, lang: str = "zh") -> IO[bytes]:
 
 def geojson_chunks(table: Table) -> Iterator[bytes]:
     """The table as a GeoJSON FeatureCollection (EPSG:4490, which GeoJSON readers take as WGS 84
-    to the centimetre), streamed a feature at a time; each item's ``geometry`` is the feature's
-    geometry and its other fields, flattened, are the properties."""
-    yield b'{"type": "FeatureCollection", "features": ['
+    to the centimetre), streamed in chunks of about 64 KiB; each item's ``geometry`` is the
+    feature's geometry and its other fields, flattened, are the properties."""
+    parts = [b'{"type": "FeatureCollection", "features": [']
+    size = 0
     for n, item in enumerate(table.items):
         props = dict(item)
         geometry = props.pop("geometry", None)
-        feature = {"type": "Feature", "geometry": geometry, "properties": flatten(props)}
-        yield (b"," if n else b"") + json.dumps(feature, ensure_ascii=False).encode("utf-8")
-    yield b"]}"
+        feature = _json_bytes({"type": "Feature", "geometry": geometry,
+                               "properties": flatten(props)})
+        parts.append(b"," + feature if n else feature)
+        size += len(feature)
+        if size >= CSV_CHUNK_CHARS:
+            yield b"".join(parts)
+            parts, size = [], 0
+    parts.append(b"]}")
+    yield b"".join(parts)
+
+
+def _json_bytes(obj: Any) -> bytes:
+    """JSON as UTF-8: orjson, or the standard library for what orjson refuses."""
+    try:
+        return orjson.dumps(obj)
+    except TypeError:
+        return json.dumps(obj, ensure_ascii=False).encode("utf-8")
 
 
 def feature_collection(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
