@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, insert, literal, or_, select
+from sqlalchemy import String, Table, and_, cast, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.canonical import canonical_json, plain
@@ -67,7 +67,8 @@ def compute_hash_json(prev_hash: str | None, body: dict[str, Any], payload_json:
 # Every column of the table but the id the database gives (a column added later is written
 # without touching this statement).
 _EVENT_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns if c.key != "id")
-_INSERT_EVENT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
+_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]  # a mapped class's Table
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 
 
 def append_event(

@@ -25,11 +25,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, func, insert, inspect, select
+from sqlalchemy import Connection, Table, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Deadline, Parcel, StockFlow, Township
 from workflow.models.flows import AREAS, FIELDS
+
+_FLOWS: Table = StockFlow.__table__  # type: ignore[assignment]  # a mapped class's Table
 
 ZERO = Decimal("0.00")
 CLOCK_KINDS = ("agreed_start", "idle_clock")
@@ -207,6 +209,7 @@ def _db_values(session: Session, model: Any, names: tuple[str, ...], ident: int
 
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     out: Flows = {}
+    names: tuple[str, ...]
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Parcel):
             names = PARCEL_FACTS
@@ -234,7 +237,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 clock_flows(facts, out)
     rows = _rows(_grains(out))
     if rows:
-        session.connection().execute(insert(StockFlow.__table__), rows)
+        session.connection().execute(insert(_FLOWS), rows)
 
 
 def install() -> None:
@@ -250,7 +253,7 @@ def compact(session: Session, batch: int = 10_000) -> int:
     """Merge the rows of each (township, cohort, grain, day) that has several into one
     (dropping sums of zero). Exact under concurrent writers: only the rows read are deleted.
     Returns the number of rows removed."""
-    t = StockFlow.__table__
+    t = _FLOWS
     key = (t.c.township_id, t.c.cohort, t.c.grain, t.c.day)
     dup = select(*key).group_by(*key).having(func.count() > 1).limit(batch).subquery()
     rows = session.execute(
@@ -276,7 +279,7 @@ def compact(session: Session, batch: int = 10_000) -> int:
 def rebuild(conn: Connection) -> int:
     """Recompute every flow from the parcels and clocks, a township at a time (the migration's
     backfill; bulk loads that write rows directly). Returns the number of rows written."""
-    t = StockFlow.__table__
+    t = _FLOWS
     conn.execute(delete(t))
     written = 0
     townships = list(conn.execute(select(Township.id).order_by(Township.id)).scalars())
@@ -294,7 +297,7 @@ def rebuild(conn: Connection) -> int:
             .where(func.coalesce(Deadline.township_id, Parcel.township_id) == township,
                    Deadline.kind.in_(CLOCK_KINDS), Parcel.approved_on.is_not(None)))
         for kind, opened, due, closed, determined, approved, first_m2, total in clocks:
-            clock_flows(ClockFacts(kind, township, approved.year,
+            clock_flows(ClockFacts(kind, township, approved.year,  # type: ignore[union-attr]  # filtered: approved_on is not NULL
                                    first_m2 if first_m2 is not None else total,
                                    opened, due, closed, determined), out)
         rows = _rows(_grains(out))
