@@ -111,14 +111,22 @@ def release_reservations(ctx: StepContext) -> None:
     ).scalars())
     open_entries = [e for e in booked if e.id not in reversed_ids]
     redeemed = [e for e in open_entries if e.kind == "land_ticket"]
-    accounts = lock_rows(session, QuotaAccount, [e.account_id for e in open_entries])
-    tickets = lock_rows(session, LandTicket, [e.land_ticket_id for e in redeemed
-                                              if e.land_ticket_id is not None])
     pairings = session.execute(
         select(FarmlandPairing).where(FarmlandPairing.parcel_id == p.id,
                                       FarmlandPairing.released_on.is_(None))
         .order_by(FarmlandPairing.id)
     ).scalars().all()
+    # A pairing may hold area of a credit that another approval's ticket redemption created; if
+    # that ticket was returned meanwhile, the area this release frees belongs to the ticket too.
+    paired_tickets = set(session.execute(
+        select(FarmlandCredit.land_ticket_id).where(
+            FarmlandCredit.id.in_([x.credit_id for x in pairings]),
+            FarmlandCredit.land_ticket_id.is_not(None))
+    ).scalars()) if pairings else set()
+    accounts = lock_rows(session, QuotaAccount, [e.account_id for e in open_entries])
+    tickets = lock_rows(session, LandTicket, [e.land_ticket_id for e in redeemed
+                                              if e.land_ticket_id is not None]
+                        + sorted(paired_tickets))
     ticket_credit_ids = list(session.execute(
         select(FarmlandCredit.id).where(FarmlandCredit.land_ticket_id.in_(list(tickets)))
     ).scalars()) if tickets else []
@@ -147,9 +155,11 @@ def release_reservations(ctx: StepContext) -> None:
         _post(ctx, accounts[e.account_id], "release", -e.amount_m2,  # type: ignore[arg-type]
               document_no=e.document_no, land_ticket_id=ticket.id, reverses=e)
         ticket.remaining_m2 = ticket.remaining_m2 + e.amount_m2
-    # 4. And so does the cultivated land it carried, from its credits' unused area.
-    for ticket_id in sorted({e.land_ticket_id for e in redeemed}):
-        ticket = tickets[ticket_id]  # type: ignore[index]
+    # 4. And so does the cultivated land it carried, from its credits' unused area — for the
+    #    tickets this approval redeemed, and for those whose credits its pairings gave area back
+    #    to (a ticket returned by an earlier release gets that area once it is unused).
+    for ticket_id in sorted(tickets):
+        ticket = tickets[ticket_id]
         _return_to_ticket(ctx, ticket, [c for c in credits.values()  # type: ignore[misc]
                                         if c.land_ticket_id == ticket_id])
 

@@ -6,9 +6,10 @@ RULES §11)."""
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -125,6 +126,48 @@ def test_a_returned_land_ticket_can_fund_a_later_approval_once_and_only_once(run
     check_invariants(runtime)
 
 
+def test_a_ticket_credit_paired_by_another_approval_goes_back_to_the_returned_ticket(runtime):
+    """RULES §11; 重庆市地票管理办法: approval A redeems a 1 m² ticket (1 m² cultivated paddy)
+    and occupies no farmland, so the ticket's credit stays unused; approval B then pairs that
+    credit. A lapses first — the credit's area is B's, so it stays; when B lapses the area comes
+    free and belongs to the ticket (returned by A's lapse), not to the credit. The credit holds
+    nothing again (hypothesis seed 100155067746214153688344605007705830422 on PostgreSQL)."""
+    world = World(runtime, ledgers=False)
+    account = world.quota_account(2023, "691")["id"]
+    plain = world.credit("690", "172", grade=4)["id"]
+    ticket = make_ticket(world, "渝地票〔2022〕0401", "1", "1", "1", grade=2)
+    before = sources(runtime)
+    a = ready_to_approve(world, ownership="state", land={
+        "farmland_m2": "0", "paddy_m2": "0", "farmland_grade": None,
+        "other_agricultural_m2": "1", "unused_m2": "0", "construction_m2": "0"})
+    world.fire(a, "approve", quota_account_id=account, land_ticket_ids=[ticket])
+    b = ready_to_approve(world, ownership="state", land={
+        "farmland_m2": "691", "paddy_m2": "0", "farmland_grade": 5,
+        "other_agricultural_m2": "0", "unused_m2": "0", "construction_m2": "0"})
+    out = world.fire(b, "approve", quota_account_id=account, land_ticket_ids=[])
+    credit = next(p["credit_id"] for p in out["postings"]
+                  if p["ledger"] == "farmland" and p["credit_id"] != plain)
+    world.fire(a, "lapse")
+    check_invariants(runtime)
+    out = world.fire(b, "lapse")
+    check_invariants(runtime)
+    after = sources(runtime)
+    assert after["credits"][credit] == Decimal("0.00")
+    assert after["paddy"][credit] == Decimal("0.00")
+    assert after["tickets"][ticket] == Decimal("1.00")
+    assert ("return_to_ticket", "1.00", "1.00", ticket) in [
+        (p["entry"], p["amount_m2"], p["paddy_m2"], p.get("land_ticket_id"))
+        for p in out["postings"] if p["ledger"] == "farmland"]
+    same_as_before(before, after)
+
+
+class _InOrder(random.Random):
+    """Releases in approval order (for explicit examples)."""
+
+    def shuffle(self, x) -> None:  # type: ignore[override]
+        pass
+
+
 areas = st.integers(min_value=0, max_value=12000).map(Decimal)
 approvals = st.lists(st.tuples(
     areas,                      # farmland
@@ -140,6 +183,12 @@ approvals = st.lists(st.tuples(
        tickets=st.lists(st.tuples(st.integers(1, 12000), st.integers(0, 100),
                                   st.integers(0, 100)), min_size=2, max_size=2),
        sequence=approvals, order=st.randoms(use_true_random=False))
+# A ticket's credit, unused by the approval that redeemed the ticket, is paired by a later one;
+# the redeeming approval lapses first (the PostgreSQL failure of seed
+# 100155067746214153688344605007705830422: the credit kept 1.00 m² after every release).
+@example(allocated=77, plain=690, tickets=[(1, 100, 100), (5606, 0, 0)],
+         sequence=[(Decimal(0), Decimal(1), 0, {0}), (Decimal(691), Decimal(0), 0, {1})],
+         order=_InOrder(0))
 def test_after_any_release_every_source_holds_what_it_held_before_the_approval(
         runtime, allocated, plain, tickets, sequence, order):
     """土地管理法 第二十三条; 土地利用年度计划管理办法 第二条; RULES §11: whatever approvals drew
