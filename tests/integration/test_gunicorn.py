@@ -6,27 +6,20 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, wait_until_up
 from workflow.accounts.services import add_user
 from workflow.config import Settings
 from workflow.operator.migrate import upgrade
 from workflow.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +32,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def server(database: str) -> Iterator[tuple[str, int]]:
     url = database
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LANDFLOW_SECRET_KEY": "test-secret",
            "LANDFLOW_MAX_BODY_BYTES": "4096"}
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -47,20 +40,7 @@ def server(database: str) -> Iterator[tuple[str, int]]:
                              "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            try:
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            finally:
-                conn.close()
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("gunicorn did not come up")
-            time.sleep(0.2)
+        wait_until_up(port, proc, 30)
         yield "127.0.0.1", port
     finally:
         proc.terminate()

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.integration.test_gunicorn import ROOT, _free_port
+from tests.integration.test_gunicorn import ROOT
+from tests.servers import free_port
 from workflow.operator.migrate import upgrade
 
 
@@ -47,7 +48,7 @@ def test_every_worker_counts_in_one_scrape(tmp_path: Path, setting: str) -> None
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_99999.db").write_bytes(b"stale")  # emptied at start
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in ("PROMETHEUS_MULTIPROC_DIR", "LANDFLOW_METRICS_DIR")}
     env.update({"DATABASE_URL": url, "LANDFLOW_SECRET_KEY": "test-secret"})

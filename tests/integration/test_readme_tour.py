@@ -9,14 +9,13 @@ import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, wait_until_up
 from workflow import config as cfg
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,32 +30,9 @@ def tour_script() -> str:
     return match.group(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_up(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            conn.close()
-        if time.monotonic() > deadline or proc.poll() is not None:
-            raise RuntimeError("gunicorn did not come up")
-        time.sleep(0.3)
-
-
 @pytest.mark.slow
 def test_the_readme_tour_reaches_a_registered_parcel_and_a_verifiable_certificate(tmp_path):
-    port = _free_port()
+    port = free_port()
     clean = {k: v for k, v in os.environ.items()
              if k not in {s.env for s in cfg.SPECS}}
     conf = tmp_path / "landflow.toml"
@@ -78,7 +54,7 @@ def test_the_readme_tour_reaches_a_registered_parcel_and_a_verifiable_certificat
                                "--workers", "1", "wsgi:app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_up(port, server)
+        wait_until_up(port, server)
         work = tmp_path / "work"
         work.mkdir()
         (work / ".venv").symlink_to(BIN.parent)
