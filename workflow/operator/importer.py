@@ -99,15 +99,34 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield n, _feature_row(feature)
         return
     with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        for raw in reader:
-            # Cells the export neutralised for spreadsheets come back as they were.
-            row: dict[str, Any] = {k: csv_uncell(v) for k, v in raw.items()
-                                   if k and v not in ("", None)}
-            for column in INTEGER_COLUMNS:
+        # What csv.DictReader gives, without a dict per line before ours: cells past the
+        # header and columns without a name are dropped, empty lines skipped.
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            return
+        names = [name or None for name in header]
+        repeated = len(set(header)) != len(header)
+        integer_columns = [c for c in INTEGER_COLUMNS if c in names]
+        match_integer = _CSV_INTEGER.match
+        for cells in reader:
+            if not cells:
+                continue
+            # Cells the export neutralised for spreadsheets come back as they were (only a
+            # cell starting with a quote can be one).
+            if repeated:
+                # A repeated column: as csv.DictReader has it (the last cell of that name,
+                # at the place of the first; a missing one is None).
+                raw = dict(zip(header, cells, strict=False))
+                raw.update((k, None) for k in header[len(cells):])
+                row: dict[str, Any] = {k: csv_uncell(v) for k, v in raw.items() if k and v}
+            else:
+                row = {k: (csv_uncell(v) if v[0] == "'" else v)
+                       for k, v in zip(names, cells, strict=False) if k and v}
+            for column in integer_columns:
                 # CSV has only text: a plain run of digits is the integer it spells; anything
                 # else ("5.5", "５") stays text and the schema refuses it.
-                if column in row and _CSV_INTEGER.match(row[column]):
+                if column in row and match_integer(row[column]):
                     row[column] = int(row[column])
             if "geometry" in row:
                 row["geometry"] = _geometry_cell(row["geometry"])
