@@ -486,6 +486,10 @@ class _CreateHasher:
         return hashlib.sha256((GENESIS + text).encode("utf-8")).hexdigest()
 
 
+_NO_BOUNDARY: dict[str, Any] = {"boundary": None, "min_lon": None, "min_lat": None,
+                                 "max_lon": None, "max_lat": None, "spatial": None}
+
+
 @dataclass
 class _Placed:
     """A row's land as the parcel row records it, and its boundary where it has one."""
@@ -496,8 +500,7 @@ class _Placed:
 
     def columns(self, postgres: bool) -> dict[str, Any]:
         if self.boundary is None or self.figures is None:
-            return {"boundary": None, "min_lon": None, "min_lat": None, "max_lon": None,
-                    "max_lat": None, "spatial": None}
+            return _NO_BOUNDARY
         minx, miny, maxx, maxy = bounds(self.boundary)
         value = (shapely.to_wkb(shapely.set_srid(self.boundary, GEOGRAPHIC_EPSG), hex=True,
                                 include_srid=True)
@@ -548,17 +551,22 @@ class _JsonText(str):
 
 def _copy(session: Any, table: str, rows: list[dict[str, Any]]) -> None:
     """COPY rows in; psycopg adapts the Python values (in C); JSON columns go as JSON text."""
-    columns = list(rows[0])
+    columns = tuple(rows[0])
     json_cols = [i for i, c in enumerate(columns)
                  if c in ("payload", "rule_results", "geometry", "data", "spatial")]
+    # One object shared by many rows (a batch's rule results) is serialised once.
+    texts: dict[int, tuple[Any, str]] = {}
     raw = session.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
         for r in rows:
-            values = [r[c] for c in columns]
+            values = list(r.values()) if tuple(r) == columns else [r[c] for c in columns]
             for i in json_cols:
                 v = values[i]
                 if v is not None and not isinstance(v, _JsonText):
-                    values[i] = _dumps(v)
+                    known = texts.get(id(v))
+                    if known is None or known[0] is not v:
+                        known = texts[id(v)] = (v, _dumps(v))
+                    values[i] = known[1]
             cp.write_row(values)
 
 
