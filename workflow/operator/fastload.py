@@ -59,7 +59,8 @@ def _compile(field: fields.Field) -> Callable[[Any], Any] | None:
             d = Decimal(v)
             if not minimum <= d <= maximum:
                 raise _Unsure
-            return d.quantize(CENT)
+            # Two places written (the usual spelling): already what quantize would give.
+            return d if v[-3:-2] == "." else d.quantize(CENT)
 
         return amount if not validators else None
     if type(field) is fields.String:

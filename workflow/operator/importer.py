@@ -11,12 +11,14 @@ the rows go in with COPY.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from sqlalchemy import func, insert, select, text
 
 from workflow import law
 from workflow.access import Actor
-from workflow.audit import compute_hash_json, event_body
+from workflow.audit import GENESIS, compute_hash_json, event_body
 from workflow.canonical import canonical_json, plain
 from workflow.errors import ValidationFailed
 from workflow.models import AuditEvent, Parcel, Township
@@ -97,15 +99,34 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield n, _feature_row(feature)
         return
     with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        for raw in reader:
-            # Cells the export neutralised for spreadsheets come back as they were.
-            row: dict[str, Any] = {k: csv_uncell(v) for k, v in raw.items()
-                                   if k and v not in ("", None)}
-            for column in INTEGER_COLUMNS:
+        # What csv.DictReader gives, without a dict per line before ours: cells past the
+        # header and columns without a name are dropped, empty lines skipped.
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            return
+        names = [name or None for name in header]
+        repeated = len(set(header)) != len(header)
+        integer_columns = [c for c in INTEGER_COLUMNS if c in names]
+        match_integer = _CSV_INTEGER.match
+        for cells in reader:
+            if not cells:
+                continue
+            # Cells the export neutralised for spreadsheets come back as they were (only a
+            # cell starting with a quote can be one).
+            if repeated:
+                # A repeated column: as csv.DictReader has it (the last cell of that name,
+                # at the place of the first; a missing one is None).
+                raw = dict(zip(header, cells, strict=False))
+                raw.update((k, None) for k in header[len(cells):])
+                row: dict[str, Any] = {k: csv_uncell(v) for k, v in raw.items() if k and v}
+            else:
+                row = {k: (csv_uncell(v) if v[0] == "'" else v)
+                       for k, v in zip(names, cells, strict=False) if k and v}
+            for column in integer_columns:
                 # CSV has only text: a plain run of digits is the integer it spells; anything
                 # else ("5.5", "５") stays text and the schema refuses it.
-                if column in row and _CSV_INTEGER.match(row[column]):
+                if column in row and match_integer(row[column]):
                     row[column] = int(row[column])
             if "geometry" in row:
                 row["geometry"] = _geometry_cell(row["geometry"])
@@ -330,6 +351,9 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
         now = uow.now().astimezone(UTC)
         postgres = s.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
         parcels, events = [], []
+        law_sets: dict[date, str | None] = {}
+        rule_results = [{"rule": "effective_date_not_in_future", "passed": True, "codes": []}]
+        hasher = _CreateHasher()
         for (line, survey), pid in zip(batch, ids, strict=True):
             township_id, county = townships[survey["township"]]
             placed = spatial[line]
@@ -351,18 +375,22 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
             if placed.figures is not None:
                 recorded["computed"] = {"land": land, "land_basis": placed.surveyed.basis,
                                         "spatial": placed.figures.spatial()}
-            payload_json = canonical_json(recorded)
+                payload_json = canonical_json(recorded)
+            else:
+                # Flat values only: made plain here, orjson needs no callback per value.
+                payload_json = canonical_json(_plain_flat(recorded))
+            effective = survey["effective_date"]
+            law_set = law_sets.get(effective)
+            if law_set is None:
+                law_set = law_sets[effective] = law.in_force_on(effective).id
             event = {"stream": f"parcel:{pid}", "stream_seq": 1, "parcel_id": pid,
                      "kind": "create", "name": "survey", "from_state": None,
                      "to_state": "surveyed", "actor_id": OPERATOR.id, "actor": OPERATOR.name,
                      "role": OPERATOR.role, "recorded_at": now,
-                     "effective_date": survey["effective_date"], "payload": None,
-                     "rule_results": [{"rule": "effective_date_not_in_future", "passed": True,
-                                       "codes": []}],
-                     "idempotency_key": None,
-                     "law_set": law.in_force_on(survey["effective_date"]).id}
-            event["prev_hash"] = None
-            event["hash"] = compute_hash_json(None, event_body(event), payload_json)
+                     "effective_date": effective, "payload": None,
+                     "rule_results": rule_results, "idempotency_key": None,
+                     "law_set": law_set, "prev_hash": None}
+            event["hash"] = hasher(event, payload_json)
             parcels[-1]["audit_seq"], parcels[-1]["audit_hash"] = 1, event["hash"]
             event["payload"] = _JsonText(payload_json)
             events.append(event)
@@ -386,6 +414,82 @@ def _land(runtime: Runtime, batch: list[tuple[int, dict[str, Any]]],
         report.batches += 1
 
 
+def _plain_flat(obj: dict[str, Any]) -> Any:
+    """``plain`` for a mapping of scalars and mappings of scalars (an import row without a
+    boundary); anything else goes through ``plain`` itself."""
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        t = type(v)
+        if t is Decimal:
+            out[k] = str(v)
+        elif t is date:
+            out[k] = v.isoformat()
+        elif t is dict:
+            out[k] = {ik: (str(iv) if type(iv) is Decimal else iv.isoformat()
+                           if type(iv) is date else iv if type(iv) in _FLAT else plain(iv))
+                      for ik, iv in v.items()}
+        elif t in _FLAT:
+            out[k] = v
+        else:
+            out[k] = plain(v)
+    return out
+
+
+_FLAT = (str, int, bool, type(None))
+
+
+class _CreateHasher:
+    """``compute_hash_json(None, event_body(event), payload_json)`` for a batch's create events,
+    which differ only in their stream, parcel, date, law set and payload: the canonical text of
+    the rest is made once per law set (by ``canonical_json`` itself) and the varying parts are
+    put in. The first event of each template is also hashed the general way and must agree."""
+
+    _MARKS = (("stream", "\x01stream"), ("parcel_id", -987654321987),
+              ("effective_date", "\x01date"))
+
+    def __init__(self) -> None:
+        self.templates: dict[Any, str | None] = {}
+
+    def _template(self, event: dict[str, Any]) -> str | None:
+        probe = {**event_body(event), "payload": 0}
+        for key, mark in self._MARKS:
+            probe[key] = mark
+        text = canonical_json(probe)
+        parts = [('"stream":"\\u0001stream"', '"stream":"parcel:{p}"'),
+                 ('"parcel_id":-987654321987', '"parcel_id":{p}'),
+                 ('"effective_date":"\\u0001date"', '"effective_date":"{d}"'),
+                 ('"payload":0', '"payload":{j}')]
+        text = text.replace("{", "{{").replace("}", "}}")
+        for mark, slot in parts:
+            if text.count(mark) != 1:
+                return None
+            text = text.replace(mark, slot)
+        return text
+
+    def __call__(self, event: dict[str, Any], payload_json: str) -> str:
+        key = (event["law_set"], event["recorded_at"], event["stream_seq"])
+        if key not in self.templates:
+            template = self.templates[key] = self._template(event)
+            general = compute_hash_json(None, event_body(event), payload_json)
+            if template is None or self._hash(template, event, payload_json) != general:
+                self.templates[key] = None
+            return general
+        template = self.templates[key]
+        if template is None or type(event["effective_date"]) is not date:
+            return compute_hash_json(None, event_body(event), payload_json)
+        return self._hash(template, event, payload_json)
+
+    @staticmethod
+    def _hash(template: str, event: dict[str, Any], payload_json: str) -> str:
+        text = template.format(p=event["parcel_id"], d=event["effective_date"].isoformat(),
+                               j=payload_json)
+        return hashlib.sha256((GENESIS + text).encode("utf-8")).hexdigest()
+
+
+_NO_BOUNDARY: dict[str, Any] = {"boundary": None, "min_lon": None, "min_lat": None,
+                                 "max_lon": None, "max_lat": None, "spatial": None}
+
+
 @dataclass
 class _Placed:
     """A row's land as the parcel row records it, and its boundary where it has one."""
@@ -396,8 +500,7 @@ class _Placed:
 
     def columns(self, postgres: bool) -> dict[str, Any]:
         if self.boundary is None or self.figures is None:
-            return {"boundary": None, "min_lon": None, "min_lat": None, "max_lon": None,
-                    "max_lat": None, "spatial": None}
+            return _NO_BOUNDARY
         minx, miny, maxx, maxy = bounds(self.boundary)
         value = (shapely.to_wkb(shapely.set_srid(self.boundary, GEOGRAPHIC_EPSG), hex=True,
                                 include_srid=True)
@@ -448,17 +551,22 @@ class _JsonText(str):
 
 def _copy(session: Any, table: str, rows: list[dict[str, Any]]) -> None:
     """COPY rows in; psycopg adapts the Python values (in C); JSON columns go as JSON text."""
-    columns = list(rows[0])
+    columns = tuple(rows[0])
     json_cols = [i for i, c in enumerate(columns)
                  if c in ("payload", "rule_results", "geometry", "data", "spatial")]
+    # One object shared by many rows (a batch's rule results) is serialised once.
+    texts: dict[int, tuple[Any, str]] = {}
     raw = session.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
         for r in rows:
-            values = [r[c] for c in columns]
+            values = list(r.values()) if tuple(r) == columns else [r[c] for c in columns]
             for i in json_cols:
                 v = values[i]
                 if v is not None and not isinstance(v, _JsonText):
-                    values[i] = _dumps(v)
+                    known = texts.get(id(v))
+                    if known is None or known[0] is not v:
+                        known = texts[id(v)] = (v, _dumps(v))
+                    values[i] = known[1]
             cp.write_row(values)
 
 
