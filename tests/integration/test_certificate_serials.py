@@ -69,3 +69,19 @@ def test_the_migration_continues_after_the_numbers_already_issued(tmp_path):
         assert number == f"渝(2025)石柱县不动产权第{highest + 1:07d}号"
     finally:
         rt.engine.dispose()
+
+
+def test_the_number_names_the_county_whose_serials_it_counts(runtime):
+    """Serials count per county and year, so the number names the county (an autonomous county
+    by its place name): two counties' first certificates of a year never share a number."""
+    from workflow.models import County
+    from workflow.portal.certificates import certificate_county_name
+
+    assert certificate_county_name("石柱土家族自治县") == "石柱县"
+    assert certificate_county_name("丰都县") == "丰都县"
+    # Inside the test's own transaction (rolled back after it), like any committed rename.
+    runtime.test_connection.execute(text("UPDATE counties SET name = '丰都县'"))
+    world = World(runtime)
+    assert register(world, "2025-10-10") == "渝(2025)丰都县不动产权第0000001号"
+    with runtime.reader() as uow:
+        assert uow.session.execute(select(County.name)).scalars().all() == ["丰都县"]

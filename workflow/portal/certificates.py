@@ -22,7 +22,7 @@ from workflow.canonical import money
 from workflow.context import StepContext
 from workflow.deadlines.calendar import add_years
 from workflow.errors import ValidationFailed
-from workflow.models import Certificate, CertificateSerial, Parcel
+from workflow.models import Certificate, CertificateSerial, County, Parcel
 from workflow.uow import UnitOfWork
 
 
@@ -68,6 +68,13 @@ def next_serial(session: Session, county_code: str, year: int) -> int:
     return int(session.execute(upsert.returning(CertificateSerial.last_serial)).scalar_one())
 
 
+def certificate_county_name(name: str) -> str:
+    """The county as its real-estate certificates name it: an autonomous county by its place
+    name (石柱土家族自治县 → 石柱县; Chongqing's autonomous counties have two-character place
+    names), any other county by its own name."""
+    return name[:2] + "县" if name.endswith("自治县") else name
+
+
 def issue(ctx: StepContext) -> Certificate:
     p = ctx.held
     assert ctx.event is not None
@@ -82,7 +89,9 @@ def issue(ctx: StepContext) -> Certificate:
                        audit_event_id=ctx.event.id, created_at=ctx.uow.now())
     year = ctx.effective_date.year
     serial = next_serial(ctx.session, p.county_code, year)
-    county = "石柱县"
+    # Serials count per county and year, so the number must name the county: a constant name
+    # would give two counties the same number.
+    county = certificate_county_name(ctx.session.get_one(County, p.county_code).name)
     cert.number = f"渝({year}){county}不动产权第{serial:07d}号"
     ctx.session.add(cert)
     ctx.session.flush()
