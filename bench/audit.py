@@ -54,14 +54,12 @@ def main() -> None:
     args = ap.parse_args()
 
     from api import create_app
+    from bench.portfolio import vacuum
     from workflow.accounts.services import add_user
-    from workflow.runtime import SystemClock
     from workflow.config import Settings
     from workflow.operator.migrate import upgrade
-    from workflow.runtime import Runtime
     from workflow.operator.seed import load_seed
-
-    from bench.portfolio import vacuum
+    from workflow.runtime import Runtime, SystemClock
     if args.reuse:
         from sqlalchemy.engine import make_url
 

@@ -98,17 +98,16 @@ def chain_database(name: str, secret: str, area_m2: str
     approver and an admin (their tokens), one quota account and one farmland credit of
     ``area_m2`` each. Returns (url, tokens by role, the township id of 南宾街道, the quota
     account id)."""
-    from workflow.accounts.services import add_user
     from workflow.access import Actor
-    from workflow.runtime import SystemClock
+    from workflow.accounts.services import add_user
     from workflow.config import Settings
-    from workflow.ledgers.services import create_farmland_credit, create_quota_account
-    from workflow.operator.migrate import upgrade
-    from workflow.models import Account, Township
     from workflow.ledgers.schemas import FarmlandCreditSchema, QuotaAccountSchema
-    from workflow.payloads.fields import load
-    from workflow.runtime import Runtime
+    from workflow.ledgers.services import create_farmland_credit, create_quota_account
+    from workflow.models import Account, Township
+    from workflow.operator.migrate import upgrade
     from workflow.operator.seed import load_seed
+    from workflow.payloads.fields import load
+    from workflow.runtime import Runtime, SystemClock
 
     url = fresh_database(name)
     upgrade(url)

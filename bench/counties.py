@@ -14,13 +14,11 @@ id as the app does, and — the baseline — under the old one counter row).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -30,7 +28,7 @@ sys.path.insert(0, str(_HERE.parent))
 import psycopg  # noqa: E402
 
 from bench.common import chain_database, machine, psycopg_dsn, stamp, write_section  # noqa: E402
-from bench.transitions import STEPS, SURVEY, Client, free_port, raw_event, run_clients  # noqa: E402
+from bench.transitions import STEPS, SURVEY, Client, free_port, raw_event, run_clients, wait_for  # noqa: E402
 
 STATES = ["surveyed", "planned", "approved", "supplied", "in_use", "in_use",
           "under_construction", "inspected", "registered"]
@@ -211,14 +209,7 @@ def main() -> None:
                               env=env, cwd=_HERE.parent)
     per, k = args.clients_per_county, args.parcels_per_client
     try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_for(port)
         run_http(port, tokens, counties[:2], 1, 1, "WARM")
         cpu0 = server_cpu(server.pid)
         one_app = run_http(port, tokens, counties[:1], per, k, "A1")

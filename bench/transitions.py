@@ -313,6 +313,7 @@ def wait_for(port: int) -> None:
                 return
         except OSError:
             time.sleep(0.2)
+    raise RuntimeError(f"gunicorn on port {port} did not come up")
 
 
 def row(label: str, n: int, s: float, lat: list[float]) -> str:
@@ -360,14 +361,7 @@ def main() -> None:
     chain: list[tuple[int, tuple, tuple]] = []
     scaling: list[tuple[int, tuple, tuple, tuple]] = []
     try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_for(port)
         run_http(port, tokens, 2, 1, prefix="WARM")  # warm-up: imports, connections
         if args.before:
             wait_for(b_port)
