@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow.context import StepContext
 from workflow.deadlines.calendar import (
@@ -29,19 +29,36 @@ from workflow.models import Deadline
 RUNNING = ("open", "paused")
 
 
+# Built once (each step reads its parcel's clocks): no construction or cache key per call.
+_RUNNING_CLOCKS = (select(Deadline).where(Deadline.parcel_id == bindparam("parcel_id"),
+                                          Deadline.closed_on.is_(None),
+                                          Deadline.state.in_(("open", "paused", "breached")))
+                   .order_by(Deadline.id))
+
+
 def _clocks(ctx: StepContext) -> list[Deadline]:
     """The parcel's clocks that have not closed, read once per step and kept current by
     ``open_deadline`` and ``close`` (every effect of a step sees the same list)."""
     assert ctx.parcel is not None
     cached = ctx.clocks
     if cached is None:
-        cached = list(ctx.session.execute(
-            select(Deadline).where(Deadline.parcel_id == ctx.parcel.id,
-                                   Deadline.closed_on.is_(None),
-                                   Deadline.state.in_(("open", "paused", "breached")))
-            .order_by(Deadline.id)).scalars())
+        session = ctx.session
+        params = {"parcel_id": ctx.parcel.id}
+        if _deadlines_pending(session):
+            cached = list(session.execute(_RUNNING_CLOCKS, params).scalars())
+        else:
+            # Nothing this query could find is waiting to be written: without the autoflush,
+            # the step's pending parcel changes go out once, with its own flush, rather than
+            # once here and again there (a second UPDATE of the parcel and a second flush).
+            with session.no_autoflush:
+                cached = list(session.execute(_RUNNING_CLOCKS, params).scalars())
         ctx.clocks = cached
     return cached
+
+
+def _deadlines_pending(session: Any) -> bool:
+    return any(isinstance(o, Deadline) for o in session.new) or any(
+        isinstance(o, Deadline) for o in session.dirty)
 
 
 def clocks_view(ctx: StepContext) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.errors import NotFound
@@ -14,15 +14,16 @@ from workflow.models import Parcel, Township
 T = TypeVar("T")
 
 
+# Built once: every step runs it, and a statement object built anew for each call costs its
+# construction and its cache key again before the compiled form is found.
+_LOCK_PARCEL = (select(Parcel).where(Parcel.id == bindparam("parcel_id"))
+                .with_for_update(of=Parcel).execution_options(populate_existing=True))
+
+
 def lock_parcel(session: Session, parcel_id: int) -> Parcel:
     """``SELECT … FOR UPDATE`` the parcel and re-read it: whatever another transaction committed
     before we got the lock is what the rules will see."""
-    parcel = session.execute(
-        select(Parcel)
-        .where(Parcel.id == parcel_id)
-        .with_for_update(of=Parcel)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    parcel = session.execute(_LOCK_PARCEL, {"parcel_id": parcel_id}).scalar_one_or_none()
     if parcel is None:
         raise NotFound({"what": f"地块 {parcel_id} / parcel {parcel_id}"})
     return parcel

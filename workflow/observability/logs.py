@@ -76,8 +76,9 @@ def _shared() -> list[Any]:
 
 
 _HANDLER_NAME = "landflow"
-# Libraries that say at INFO what only their developers need.
-QUIET_LOGGERS = ("alembic.runtime.plugins",)
+# Libraries that say at INFO what only their developers need (``transitions`` writes two lines
+# for every state entered and left: more than the step's own lines, and as costly).
+QUIET_LOGGERS = ("alembic.runtime.plugins", "transitions")
 
 
 def _configure_structlog() -> None:
