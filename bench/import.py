@@ -209,7 +209,7 @@ def main() -> None:
     write_section(f"Import, {args.rows:,} rows", body)
     # The profile's largest part, from its table (sorted, largest first) when there is one.
     table = [r.strip("| ").split(" | ") for r in lines if r.startswith("| ")]
-    parts = table[2:] if table and table[0][0] == "part" else []
+    parts = table[1:] if table and table[0][0] == "part" else []
     record_figures("import", {"4": {
         "value": round(rate), "scale": args.rows,
         "figure": f"{rate:,.0f} parcels/s ({args.rows:,} rows, no geometry)",
