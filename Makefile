@@ -63,8 +63,10 @@ test-sqlite: install
 	TEST_DATABASE_URL= DATABASE_URL= LANDFLOW_CONFIG=/dev/null $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: the benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local server);
-## they write bench/RESULTS.md. Not part of CI.
+## they write bench/RESULTS.md, and bench/summary.py puts where each target stands first,
+## from the figures recorded by this run alone (bench/out/figures/). Not part of CI.
 bench: install
+	rm -rf bench/out/figures
 	$(BIN)/python bench/profile_transition.py --parcels 40
 	$(BIN)/python bench/transitions.py
 	$(BIN)/python bench/counties.py --counties 8
@@ -72,6 +74,7 @@ bench: install
 	$(BIN)/python bench/audit.py --parcels 1000000
 	$(BIN)/python bench/exports.py --parcels 1000000
 	$(BIN)/python bench/crash.py --cycles 10
+	$(BIN)/python bench/summary.py
 
 docs: install
 	$(BIN)/landflow diagram --markdown -o docs/lifecycle.md

@@ -37,6 +37,7 @@ from bench.common import (  # noqa: E402
     machine,
     percentiles,
     psycopg_dsn,
+    record_figures,
     stamp,
     timed,
     write_section,
@@ -245,7 +246,35 @@ def main() -> None:
                   plan, "```", ""]
     write_section(args.section or f"Auditor endpoints and sweep, {n:,} parcels",
                   "\n".join(lines))
+    record_figures("audit", figures(rows, n, load))
     print("\n".join(lines))
+
+
+def figures(rows: list[tuple], parcels: int, load: str) -> dict[str, dict]:
+    """Targets 3a and 3b from the rows (label, kind, app p50, app p95, raw p50, raw p95,
+    row-level p50 or None)."""
+    worst = max((r for r in rows if r[1] == "list"), key=lambda r: r[3])
+    top = max((r for r in rows if r[1] == "summary"), key=lambda r: r[3])
+    levels = [(r[2] / r[6], r[6]) for r in rows if r[6]]
+    out = {"3a": {
+        "value": round(worst[3], 1), "scale": parcels,
+        "figure": f"worst p95 {worst[3]:.1f} ms ({worst[0]}, {parcels:,} parcels)",
+        "baseline": f"its SQL alone (raw psycopg) p95 {worst[5]:.1f} ms",
+        "ratio": f"app/raw p95 {worst[3] / worst[5]:.2f}" if worst[5] else "",
+        "limit": f"Of its {worst[3]:.1f} ms p95 the statements take {worst[5]:.1f} ms; the "
+                 f"rest is the application's work per request. Load average at the end "
+                 f"{load}."}}
+    out["3b"] = {
+        "value": round(top[3], 1), "scale": parcels,
+        "figure": f"worst p95 {top[3]:.1f} ms ({top[0]}, {parcels:,} parcels)",
+        "baseline": "the summary row by row (the definition): p50 "
+                    f"{min(b for _, b in levels):.1f}–{max(b for _, b in levels):.1f} ms"
+                    if levels else "",
+        "ratio": f"app/row-level p50 {min(a for a, _ in levels):.3f}–"
+                 f"{max(a for a, _ in levels):.3f}" if levels else "",
+        "limit": f"Its SQL alone p95 {top[5]:.1f} ms (raw psycopg). Load average at the end "
+                 f"{load}."}
+    return out
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,8 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
+# Each benchmark's headline figures, one JSON file per script; bench/summary.py reads them.
+FIGURES = ROOT / "bench" / "out" / "figures"
 DEFAULT_SERVER = os.environ.get("BENCH_DATABASE_URL",
                                 "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -90,6 +94,19 @@ def write_section(title: str, body: str) -> None:
 
 def stamp() -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
+def record_figures(name: str, figures: dict[str, dict], folder: Path = FIGURES) -> Path:
+    """Write ``folder/<name>.json``: when and where the script ran, and its headline figures by
+    target of issue 15 ("1", "2", "3a", …). An entry with a ``value`` is the figure judged
+    against the target; one with only a ``limit`` adds to what another script measured."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps({"script": name, "date": stamp(), "machine": machine(),
+                                "cores": os.cpu_count(), "argv": sys.argv[1:],
+                                "figures": figures}, ensure_ascii=False, indent=1) + "\n",
+                    encoding="utf-8")
+    return path
 
 
 def chain_database(name: str, secret: str, area_m2: str

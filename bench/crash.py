@@ -30,7 +30,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from bench.common import chain_database, machine, stamp, write_section  # noqa: E402
+from bench.common import chain_database, machine, record_figures, stamp, write_section  # noqa: E402
 from bench.transitions import STEPS, SURVEY, free_port  # noqa: E402
 
 
@@ -175,6 +175,10 @@ def main() -> None:
     lines += ["", f"**Discrepancies: {bad}** (target 0). Client errors other than lost "
                   f"connections: {len(errors)}" + (f", e.g. {errors[:2]}" if errors else ".")]
     write_section("Crash safety (SIGKILL mid-load)", "\n".join(lines))
+    record_figures("crash", {"crash": {
+        "value": bad,
+        "figure": f"{bad} discrepancies after {args.cycles} kills, {final['events']} events",
+        "limit": f"Client errors other than lost connections: {len(errors)}."}})
     print("\n".join(lines))
     if bad or errors:
         raise SystemExit(1)

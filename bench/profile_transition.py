@@ -29,7 +29,7 @@ sys.path.insert(0, str(_HERE.parent))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.common import chain_database, machine, stamp, write_section  # noqa: E402
+from bench.common import chain_database, machine, record_figures, stamp, write_section  # noqa: E402
 from bench.transitions import STEPS, SURVEY  # noqa: E402
 
 GROUPS = [  # (label, path fragments), first match wins
@@ -184,6 +184,13 @@ def main() -> None:
     (_HERE / "out").mkdir(exist_ok=True)
     (_HERE / "out" / "profile_transition.txt").write_text(out.getvalue(), encoding="utf-8")
     write_section("Transitions: the hot-path profile", body)
+    shares = sorted(by_group.items(), key=lambda kv: -kv[1])[:4]
+    record_figures("profile_transition", {"1": {
+        "cpu_ms_per_request": round(plain_cpu / n2 * 1000, 2),
+        "statements_per_request": round(total_stmts, 1),
+        "limit": f"In process, one client: {plain_cpu / n2 * 1000:.1f} ms of the app's CPU and "
+                 f"{total_stmts:.1f} SQL statements per request; CPU by package: " + ", ".join(
+                     f"{label} {tt / total * 100:.0f}%" for label, tt in shares) + "."}})
     print(body)
 
 
