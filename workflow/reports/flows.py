@@ -207,6 +207,16 @@ def _db_values(session: Session, model: Any, names: tuple[str, ...], ident: int
     return dict(zip(names, row, strict=True))
 
 
+def _untouched(state: Any, names: tuple[str, ...], obj: Any) -> bool:
+    """Whether a loaded row's flush cannot move a stock: none of its facts changed, or it is a
+    clock of a kind no stock counts and always was. Every step flushes its parcel and often
+    clocks of other kinds; this answers without reading each attribute's history."""
+    if len(state.unmodified_intersection(names)) == len(names):
+        return True
+    return (isinstance(obj, Deadline) and obj.kind not in CLOCK_KINDS
+            and bool(state.unmodified_intersection(("kind",))))
+
+
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     out: Flows = {}
     names: tuple[str, ...]
@@ -219,6 +229,8 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             continue
         state = inspect(obj)
         deleted = obj in session.deleted
+        if state.key is not None and not deleted and _untouched(state, names, obj):
+            continue
         old, changed = _old(state, names)
         if state.key is not None and not changed and not deleted:
             continue
