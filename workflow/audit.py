@@ -129,8 +129,11 @@ def append_event(
         # The hot path: one compiled INSERT … RETURNING id instead of a unit-of-work flush,
         # and the parcel's new tail goes out with the step's own UPDATE of the parcel. The
         # event is returned as a plain (transient) object carrying its id.
-        ev.id = session.execute(_INSERT_EVENT, {
-            c: getattr(ev, c) for c in _EVENT_COLUMNS}).scalar_one()
+        # No autoflush: the owning parcel is already a row (its id is in the stream's name),
+        # and its pending changes go out with the step's one flush rather than a flush here.
+        with session.no_autoflush:
+            ev.id = session.execute(_INSERT_EVENT, {
+                c: getattr(ev, c) for c in _EVENT_COLUMNS}).scalar_one()
         owner.audit_seq, owner.audit_hash = seq, ev.hash
         return ev
     session.add(ev)

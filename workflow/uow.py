@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,6 +83,16 @@ class UnitOfWork:
         finally:
             self.session.close()
             self._session = None
+
+    def read_one(self, statement: Any, params: dict[str, Any]) -> Any:
+        """One row (or None) of one read statement, on a pooled connection of this unit of
+        work's database without opening a session: for the statement every request runs
+        (authentication), where a session's set-up and rollback cost more than the query."""
+        bind = self._session_factory.kw["bind"]
+        if isinstance(bind, Connection):  # sessions bound to one connection (tests)
+            return bind.execute(statement, params).one_or_none()
+        with bind.connect() as conn:
+            return conn.execute(statement, params).one_or_none()
 
     def today(self) -> date:
         return self.clock.today()

@@ -124,16 +124,16 @@ def authenticate(uow: UnitOfWork, token: str, *, client: str | None = None,
     anyone else's tokens: one user's (or attacker's) failures never lock out another. A
     refused token is answered ``Blocked`` instead when, with a ``client``, its address or the
     token's own prefix is over ``failure_limit`` (``workflow.accounts.ratelimit``)."""
+    now = uow.now()
+    row = uow.read_one(_AUTH_SQL, {"hash": hash_token(token)})
+    if (
+        row is not None
+        and row.revoked_at is None
+        and (row.expires_at is None or row.expires_at > now)
+        and row.active
+    ):
+        return Actor(id=row.id, name=row.name, role=row.role, township_id=row.township_id)
     with uow:
-        now = uow.now()
-        row = uow.session.execute(_AUTH_SQL, {"hash": hash_token(token)}).one_or_none()
-        if (
-            row is not None
-            and row.revoked_at is None
-            and (row.expires_at is None or row.expires_at > now)
-            and row.active
-        ):
-            return Actor(id=row.id, name=row.name, role=row.role, township_id=row.township_id)
         if client is not None and failure_limit is not None:
             check_failures(uow.session, failure_keys(client, token), failure_limit, now)
         raise Unauthenticated()

@@ -65,7 +65,11 @@ def next_serial(session: Session, county_code: str, year: int) -> int:
         index_elements=[CertificateSerial.county_code, CertificateSerial.year],
         set_={"last_serial": CertificateSerial.last_serial + 1},
     )
-    return int(session.execute(upsert.returning(CertificateSerial.last_serial)).scalar_one())
+    # The counter row is all this statement touches: the step's pending rows need not be
+    # flushed for it (they go out with the step's own flush).
+    with session.no_autoflush:
+        return int(session.execute(upsert.returning(CertificateSerial.last_serial))
+                   .scalar_one())
 
 
 def certificate_county_name(name: str) -> str:
@@ -91,7 +95,8 @@ def issue(ctx: StepContext) -> Certificate:
     serial = next_serial(ctx.session, p.county_code, year)
     # Serials count per county and year, so the number must name the county: a constant name
     # would give two counties the same number.
-    county = certificate_county_name(ctx.session.get_one(County, p.county_code).name)
+    with ctx.session.no_autoflush:  # reference data: nothing pending bears on it
+        county = certificate_county_name(ctx.session.get_one(County, p.county_code).name)
     cert.number = f"渝({year}){county}不动产权第{serial:07d}号"
     ctx.session.add(cert)
     ctx.session.flush()
