@@ -16,14 +16,15 @@ def test_the_machine_cpu_reading_counts_busy_time_within_the_total() -> None:
     assert busy1 - busy0 <= total1 - total0
 
 
-def test_alternated_runs_are_summed_and_their_cpu_weighted_by_time() -> None:
-    both = counties.summed(counties.Run(1.0, 100, 0.5), counties.Run(3.0, 100, 1.0))
-    assert both == counties.Run(4.0, 200, 0.875)
+def test_alternated_runs_are_summed_and_their_readings_weighted_by_time() -> None:
+    both = counties.summed(counties.Run(1.0, 100, 0.5, 4.0), counties.Run(3.0, 100, 1.0, 0.0))
+    assert both == counties.Run(4.0, 200, 0.875, 1.0)
     assert both.rate == 50.0
 
 
-def test_the_limit_is_read_from_the_spread_ratio_then_the_cpu() -> None:
-    assert counties.reading(0.90, 1.0).startswith("Spreading over counties was slower")
-    assert counties.reading(0.95, 0.9).startswith("The cores, not the counties")
-    assert counties.reading(1.20, 0.5).startswith("Nothing across counties contends, and "
-                                                  "the CPU had room")
+def test_the_limit_is_read_from_the_spread_lock_waits_then_the_cpu() -> None:
+    # Lock waits across counties decide first, however busy the cores were.
+    assert counties.reading(0.10, 1.0).startswith("Writers in different counties still waited")
+    assert counties.reading(0.09, 0.8).startswith("The cores, not the counties")
+    assert counties.reading(0.0, 0.79).startswith("No writer waited on a lock across counties, "
+                                                  "and the CPU had room")
