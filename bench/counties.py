@@ -289,7 +289,8 @@ def reading(spread_waiting: float, one_county_busy: float, n: int = 8) -> str:
                 "backends on average): something is shared across counties")
     if one_county_busy >= SATURATED:
         return ("The cores, not the counties: no writer waited on a lock across counties, and "
-                f"one county alone already kept the CPU busy, so {n} × its rate is out of reach")
+                "the CPU was already busy while one county ran alone (its run and whatever "
+                f"else the machine did), so {n} × its rate is out of reach")
     return ("No writer waited on a lock across counties, and the CPU had room during one "
             "county's run: the shortfall is neither the counties nor the cores")
 
