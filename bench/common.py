@@ -77,6 +77,14 @@ def machine() -> str:
             f"{platform.python_version()}; {pg}")
 
 
+def cpu_jiffies() -> tuple[int, int]:
+    """The whole machine's (busy, total) CPU time in clock ticks since boot, from /proc/stat:
+    two readings around a run give how busy the cores were, whoever kept them busy."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]  # idle and iowait; guest time is already inside user
+    return sum(fields) - idle, sum(fields)
+
+
 def write_section(title: str, body: str) -> None:
     """Replace (or append) one ``## title`` section of bench/RESULTS.md."""
     text_ = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else (
