@@ -186,17 +186,43 @@ def raw_survey(cur, code: str, township_id: int) -> int:
     return cur.fetchone()[0]
 
 
+# The parcel's state after each step of STEPS (the payment record leaves it in use), and before
+# the first: what the raw SQL writes, and what the floor app (bench/floor_app.py) writes.
+RAW_STATES = ["surveyed", "planned", "approved", "supplied", "in_use", "in_use",
+              "under_construction", "inspected", "registered"]
+STEP_TARGETS = {suffix.split("/")[-1]: RAW_STATES[k + 1] for k, (suffix, _) in enumerate(STEPS)}
+
+
+def raw_step(cur, pid: int, name: str, account_id: int, counter: bool = False) -> str:
+    """One step of STEPS after the survey as the statements it needs at least: lock the parcel,
+    draw on the quota account for an approval, update, then the audit and outbox events.
+    Returns the state the parcel moved to."""
+    to = STEP_TARGETS[name]
+    cur.execute("SELECT state, version FROM parcels WHERE id = %s FOR UPDATE", (pid,))
+    frm = cur.fetchone()[0]
+    if name == "approve":
+        cur.execute("SELECT balance_m2 FROM quota_accounts WHERE id = %s FOR UPDATE",
+                    (account_id,))
+        cur.fetchone()
+        cur.execute("UPDATE quota_accounts SET balance_m2 = balance_m2 - 3500 "
+                    "WHERE id = %s RETURNING balance_m2", (account_id,))
+        bal = cur.fetchone()[0]
+        cur.execute("INSERT INTO quota_entries (account_id, kind, amount_m2, "
+                    "balance_after_m2, parcel_id, effective_date, created_at) "
+                    "VALUES (%s, 'deduct', -3500, %s, %s, current_date, now())",
+                    (account_id, bal, pid))
+    cur.execute("UPDATE parcels SET state = %s, version = version + 1, "
+                "updated_at = now() WHERE id = %s", (to, pid))
+    raw_event(cur, pid, name, frm, to, counter)
+    return to
+
+
 def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_id: int,
             counter: bool = False, prefix: str = "RAW") -> tuple[float, list[float], int]:
     """The same steps as SQL: per step one transaction doing what the step must do at least."""
     latencies: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
-    states = ["surveyed", "planned", "approved", "supplied", "in_use", "in_use",
-              "under_construction", "inspected", "registered"]
-
-    def event(cur, pid: int, name: str, frm: str | None, to: str) -> int:
-        return raw_event(cur, pid, name, frm, to, counter)
 
     def work(c: int) -> None:
         conn = psycopg.connect(dsn)
@@ -206,29 +232,12 @@ def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_i
             t0 = time.perf_counter()
             with conn.transaction(), conn.cursor() as cur:
                 pid = raw_survey(cur, f"{prefix}-{c}-{i}", township_id)
-                event(cur, pid, "survey", None, "surveyed")
+                raw_event(cur, pid, "survey", None, "surveyed", counter)
             mine.append((time.perf_counter() - t0) * 1000)
-            for k, (suffix, _) in enumerate(STEPS):
+            for suffix, _ in STEPS:
                 t0 = time.perf_counter()
                 with conn.transaction(), conn.cursor() as cur:
-                    cur.execute("SELECT state, version FROM parcels WHERE id = %s FOR UPDATE",
-                                (pid,))
-                    cur.fetchone()
-                    name = suffix.split("/")[-1]
-                    if name == "approve":
-                        cur.execute("SELECT balance_m2 FROM quota_accounts WHERE id = %s "
-                                    "FOR UPDATE", (account_id,))
-                        cur.fetchone()
-                        cur.execute("UPDATE quota_accounts SET balance_m2 = balance_m2 - 3500 "
-                                    "WHERE id = %s RETURNING balance_m2", (account_id,))
-                        bal = cur.fetchone()[0]
-                        cur.execute("INSERT INTO quota_entries (account_id, kind, amount_m2, "
-                                    "balance_after_m2, parcel_id, effective_date, created_at) "
-                                    "VALUES (%s, 'deduct', -3500, %s, %s, current_date, now())",
-                                    (account_id, bal, pid))
-                    cur.execute("UPDATE parcels SET state = %s, version = version + 1, "
-                                "updated_at = now() WHERE id = %s", (states[k + 1], pid))
-                    event(cur, pid, name, states[k], states[k + 1])
+                    raw_step(cur, pid, suffix.split("/")[-1], account_id, counter)
                 mine.append((time.perf_counter() - t0) * 1000)
         with lock:
             latencies.extend(mine)
@@ -236,6 +245,8 @@ def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_i
 
     return run_clients(work, clients, barrier), latencies, len(latencies)
 
+
+FLOOR_DRIVERS = {"psycopg": "psycopg", "core": "SQLAlchemy Core"}
 
 INDEPENDENT = [("transitions/plan", STEPS[0][1]),
                ("transitions/reject", {"effective_date": "2026-02-02",
@@ -339,19 +350,35 @@ def main() -> None:
     ap.add_argument("--independent-per-client", type=int, default=24)
     ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     ap.add_argument("--database", default="landflow_bench_tx")
+    ap.add_argument("--floor", default="psycopg,core",
+                    help="drivers of the stack floor (bench/floor_app.py) run after the app and "
+                         "the raw SQL at each client count: psycopg, core ('' to skip)")
     ap.add_argument("--before", default=None, metavar="CHECKOUT",
                     help="also run the chain against the app of another checkout (with its own "
                          ".venv), e.g. the main branch, as the baseline of the app itself")
     args = ap.parse_args()
+    if set(args.floor.split(",")) - {"", *FLOOR_DRIVERS}:
+        ap.error(f"--floor takes {', '.join(FLOOR_DRIVERS)}")
     url, tokens, township_id, account = chain_database(args.database, "bench", "100000000")
     dsn = psycopg_dsn(url)
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, LANDFLOW_SECRET_KEY="bench",
                LANDFLOW_DB_POOL_SIZE="4")
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers",
-                               str(args.workers), "--log-level", "warning", "wsgi:app"],
-                              env=env, cwd=Path(__file__).resolve().parent.parent)
+    root = Path(__file__).resolve().parent.parent
+
+    def serve(at: int, target: str, env: dict[str, str]) -> subprocess.Popen:
+        # From the checkout's root, so every server reads the same gunicorn.conf.py.
+        return subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{at}", "--workers",
+                                 str(args.workers), "--log-level", "warning", target],
+                                env=env, cwd=root)
+
+    server = serve(port, "wsgi:app", env)
+    drivers = [d for d in args.floor.split(",") if d]
+    floors = {d: free_port() for d in drivers}
+    floor_servers = [serve(at, "bench.floor_app:app", dict(
+        os.environ, FLOOR_DRIVER=d, FLOOR_DATABASE_URL=url, FLOOR_TOWNSHIP_ID=str(township_id),
+        FLOOR_QUOTA_ACCOUNT_ID=str(account))) for d, at in floors.items()]
     before: list[tuple[int, tuple]] = []
     if args.before:
         # The other checkout's own schema, seed and users: its code, its migrations.
@@ -367,6 +394,7 @@ def main() -> None:
              f"127.0.0.1:{b_port}", "--workers", str(args.workers), "--log-level", "warning",
              "wsgi:app"], env=dict(env, DATABASE_URL=b_url), cwd=args.before)
     chain: list[tuple[int, tuple, tuple]] = []
+    floor: dict[str, list[tuple]] = {d: [] for d in drivers}
     scaling: list[tuple[int, tuple, tuple, tuple]] = []
     try:
         wait_for(port)
@@ -374,6 +402,9 @@ def main() -> None:
         if args.before:
             wait_for(b_port)
             run_http(b_port, b_tokens, 2, 1, prefix="WARM")
+        for d, at in floors.items():
+            wait_for(at)
+            run_http(at, tokens, 2, 1, prefix=f"WARM-{d}")
         # The app and the raw SQL back to back at each client count (the server idles while
         # the raw clients run): the ratio compares runs a few seconds apart.
         for clients in [int(x) for x in args.clients.split(",") if x]:
@@ -381,6 +412,9 @@ def main() -> None:
             raw = run_raw(dsn, clients, args.parcels_per_client, account, township_id,
                           prefix=f"RAW{clients}")
             chain.append((clients, app, raw))
+            for d, at in floors.items():
+                floor[d].append(run_http(at, tokens, clients, args.parcels_per_client,
+                                         prefix=f"FLOOR-{d}{clients}"))
             if args.before:
                 before.append((clients, run_http(b_port, b_tokens, clients,
                                                  args.parcels_per_client, prefix=f"B{clients}")))
@@ -391,8 +425,9 @@ def main() -> None:
             old = run_raw_independent(dsn, clients, k, township_id, True, f"RC{clients}")
             scaling.append((clients, app, raw, old))
     finally:
-        server.terminate()
-        server.wait(20)
+        for s in [server, *floor_servers]:
+            s.terminate()
+            s.wait(20)
         if args.before:
             b_server.terminate()
             b_server.wait(20)
@@ -408,13 +443,36 @@ def main() -> None:
         "tail, audit insert, outbox insert numbered by transaction id, commit) with psycopg.",
         "", "| clients | | requests | seconds | per second | p50 ms | p95 ms | p99 ms |",
         "|---|---|---|---|---|---|---|---|"]
-    for clients, (a_s, a_lat, a_n), (r_s, r_lat, r_n) in chain:
+    for k, (clients, (a_s, a_lat, a_n), (r_s, r_lat, r_n)) in enumerate(chain):
         lines.append(row(f"{clients} | app over HTTP", a_n, a_s, a_lat))
         lines.append(row(f"{clients} | raw SQL", r_n, r_s, r_lat))
+        for d, runs in floor.items():
+            f_s, f_lat, f_n = runs[k]
+            lines.append(row(f"{clients} | floor ({FLOOR_DRIVERS[d]}) over HTTP", f_n, f_s,
+                             f_lat))
     lines.append("")
     for clients, (a_s, _, a_n), (r_s, _, r_n) in chain:
         lines.append(f"**{clients} clients: ratio app/raw = {(a_n / a_s) / (r_n / r_s):.2f}** "
                      "(target ≥ 0.5).  ")
+    if floor:
+        lines += ["", "Stack floor (`bench/floor_app.py`): a minimal plain-Flask app, no "
+                  "Landflow code, served by gunicorn with the same workers and settings and "
+                  "driven by the same clients. Per request it checks the bearer token with one "
+                  "SELECT on its hash, parses the JSON body and runs, in one transaction, the "
+                  "raw SQL statements of the same step; on one connection per worker with "
+                  "psycopg, or through SQLAlchemy Core (`engine.connect()` and `text()` "
+                  "statements). floor/raw is the ceiling HTTP, Flask, gunicorn and the Python "
+                  "clients put on any app of this stack on this machine; app/floor is what "
+                  "Landflow's own work per request costs.", "",
+                  "| clients | floor | floor/s | app/s | raw SQL/s | floor/raw | app/floor |",
+                  "|---|---|---|---|---|---|---|"]
+        for k, (clients, (a_s, _, a_n), (r_s, _, r_n)) in enumerate(chain):
+            for d, runs in floor.items():
+                f_s, _, f_n = runs[k]
+                app_r, raw_r, floor_r = a_n / a_s, r_n / r_s, f_n / f_s
+                lines.append(f"| {clients} | {FLOOR_DRIVERS[d]} | {floor_r:,.0f} | "
+                             f"{app_r:,.0f} | {raw_r:,.0f} | {floor_r / raw_r:.2f} | "
+                             f"{app_r / floor_r:.2f} |")
     if before:
         lines += ["", f"The app before these changes (`{args.before}`, same machine, same run, "
                   "right after the app above at each client count):", "",
@@ -438,13 +496,14 @@ def main() -> None:
                          f"{rates[2] / base[2]:.2f} | {rates[1] / rates[2]:.2f} |")
     body = "\n".join(lines)
     write_section("Transitions over HTTP", body)
-    record_figures("transitions", figures(chain, scaling))
+    record_figures("transitions", figures(chain, scaling, floor))
     print(body)
 
 
-def figures(chain: list, scaling: list) -> dict[str, dict]:
-    """Targets 1 and 2 from the chain and the independent-steps runs (rates from (seconds,
-    latencies, requests))."""
+def figures(chain: list, scaling: list, floor: dict[str, list] | None = None
+            ) -> dict[str, dict]:
+    """Targets 1 and 2 from the chain and the independent-steps runs, and the stack floor's
+    runs by driver, one per chain run (rates from (seconds, latencies, requests))."""
     def rate(r: tuple) -> float:
         return r[2] / r[0]
 
@@ -467,6 +526,21 @@ def figures(chain: list, scaling: list) -> dict[str, dict]:
                      f"{(os.cpu_count() or 1) * 1000 / (rate(raw_at[worst_c]) / 2):.1f} ms of "
                      f"the {os.cpu_count()} cores' CPU per request for the app, PostgreSQL "
                      "and the clients together."}
+        if floor:
+            out["1"]["floor"] = {d: [
+                {"clients": c, "per_s": round(rate(f), 1),
+                 "floor_raw": round(rate(f) / rate(r), 3),
+                 "app_floor": round(rate(a) / rate(f), 3)}
+                for (c, a, r), f in zip(chain, runs, strict=True)] for d, runs in floor.items()}
+            out["1"]["limit"] += " A minimal Flask app on the same stack running only those " \
+                "statements (bench/floor_app.py) reaches " + "; ".join(
+                    FLOOR_DRIVERS[d] + " " + ", ".join(
+                        f"{e['floor_raw']:.2f} × raw SQL" for e in entries)
+                    for d, entries in out["1"]["floor"].items()) + f" at {at}: HTTP, Flask, " \
+                "gunicorn and the clients cap any app there; Landflow reaches " + "; ".join(
+                    ", ".join(f"{e['app_floor']:.2f}" for e in entries) + " of the "
+                    + FLOOR_DRIVERS[d] + " floor" for d, entries in out["1"]["floor"].items()) \
+                + "."
     if scaling:
         (c1, a1, r1, o1), (cn, an, rn, on) = scaling[0], scaling[-1]
         app, raw, old = rate(an) / rate(a1), rate(rn) / rate(r1), rate(on) / rate(o1)
