@@ -74,18 +74,29 @@ _conn: psycopg.Connection | None = None  # the worker's one connection (FLOOR_DR
 _engine: Engine | None = None  # the worker's one-connection pool (FLOOR_DRIVER=core)
 
 
-@contextmanager
-def transaction() -> Iterator[Any]:
-    """One transaction on the worker's one connection, opened after the fork (lazily)."""
+def connect() -> None:
+    """Open the worker's connection (or the engine's one, which also loads the dialect)."""
     global _conn, _engine
     if DRIVER == "psycopg":
+        _conn = psycopg.connect(URL.replace("postgresql+psycopg://", "postgresql://"))
+        return
+    _engine = create_engine(URL, pool_size=1, max_overflow=0)
+    _engine.connect().close()
+
+
+@contextmanager
+def transaction() -> Iterator[Any]:
+    """One transaction on the worker's one connection."""
+    if DRIVER == "psycopg":
         if _conn is None or _conn.closed:
-            _conn = psycopg.connect(URL.replace("postgresql+psycopg://", "postgresql://"))
+            connect()
+        assert _conn is not None
         with _conn.transaction(), _conn.cursor() as cur:
             yield cur
         return
     if _engine is None:
-        _engine = create_engine(URL, pool_size=1, max_overflow=0)
+        connect()
+    assert _engine is not None
     with _engine.connect() as conn, conn.begin():
         yield CoreCursor(conn)
 
@@ -113,6 +124,10 @@ def authenticate(cur: Any, role: str) -> int:
 
 
 app = Flask(__name__)
+if os.environ.get("FLOOR_TOWNSHIP_ID"):
+    # Served (each gunicorn worker imports this module after the fork, there being no
+    # --preload): connect now, not on the first timed request.
+    connect()
 
 
 @app.errorhandler(HTTPException)

@@ -335,10 +335,38 @@ def wait_for(port: int) -> None:
     raise RuntimeError(f"gunicorn on port {port} did not come up")
 
 
-def row(label: str, n: int, s: float, lat: list[float]) -> str:
+def row(label: str, n: int, s: float, lat: list[float],
+        cpu: tuple[float, float | None] | None = None) -> str:
     p = percentiles(lat)
-    return (f"| {label} | {n} | {s:.1f} | {n / s:,.0f} | {p[0]:.1f} | {p[1]:.1f} | "
+    line = (f"| {label} | {n} | {s:.1f} | {n / s:,.0f} | {p[0]:.1f} | {p[1]:.1f} | "
             f"{p[2]:.1f} |")
+    if cpu is not None:
+        line += f" {cpu[0]:.1f} | " + (f"{cpu[1]:.1f} |" if cpu[1] is not None else "— |")
+    return line
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a gunicorn master and its workers."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended while we looked
+        if int(fields[1]) == pid or stat.parent.name == str(pid):  # fields[1]: the parent
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def with_cpu(server: subprocess.Popen | None, run: Callable[..., tuple], *args: object,
+             **kwargs: object) -> tuple[tuple, tuple[float, float | None]]:
+    """The run, and the CPU ms per request that its clients (this process) and the server
+    spent. CPU time, unlike the rates, hardly depends on what else the shared machine runs."""
+    c0, s0 = time.process_time(), server_cpu(server.pid) if server else 0.0
+    result = run(*args, **kwargs)
+    n = result[2]
+    client = (time.process_time() - c0) * 1000 / n
+    return result, (client, (server_cpu(server.pid) - s0) * 1000 / n if server else None)
 
 
 def main() -> None:
@@ -395,26 +423,33 @@ def main() -> None:
              "wsgi:app"], env=dict(env, DATABASE_URL=b_url), cwd=args.before)
     chain: list[tuple[int, tuple, tuple]] = []
     floor: dict[str, list[tuple]] = {d: [] for d in drivers}
+    cpu: dict[tuple[str, int], tuple[float, float | None]] = {}  # (run, clients): ms/request
     scaling: list[tuple[int, tuple, tuple, tuple]] = []
     try:
+        # Warm-up: connections, lazy imports, statement caches. As many clients as workers, two
+        # parcels each, so that every worker most likely served some requests before timing.
         wait_for(port)
-        run_http(port, tokens, 2, 1, prefix="WARM")  # warm-up: imports, connections
+        run_http(port, tokens, args.workers, 2, prefix="WARM")
         if args.before:
             wait_for(b_port)
-            run_http(b_port, b_tokens, 2, 1, prefix="WARM")
+            run_http(b_port, b_tokens, args.workers, 2, prefix="WARM")
         for d, at in floors.items():
             wait_for(at)
-            run_http(at, tokens, 2, 1, prefix=f"WARM-{d}")
+            run_http(at, tokens, args.workers, 2, prefix=f"WARM-{d}")
         # The app and the raw SQL back to back at each client count (the server idles while
         # the raw clients run): the ratio compares runs a few seconds apart.
         for clients in [int(x) for x in args.clients.split(",") if x]:
-            app = run_http(port, tokens, clients, args.parcels_per_client, prefix=f"TX{clients}")
-            raw = run_raw(dsn, clients, args.parcels_per_client, account, township_id,
-                          prefix=f"RAW{clients}")
+            app, cpu["app", clients] = with_cpu(server, run_http, port, tokens, clients,
+                                                args.parcels_per_client, prefix=f"TX{clients}")
+            raw, cpu["raw", clients] = with_cpu(None, run_raw, dsn, clients,
+                                                args.parcels_per_client, account, township_id,
+                                                prefix=f"RAW{clients}")
             chain.append((clients, app, raw))
-            for d, at in floors.items():
-                floor[d].append(run_http(at, tokens, clients, args.parcels_per_client,
-                                         prefix=f"FLOOR-{d}{clients}"))
+            for (d, at), fs in zip(floors.items(), floor_servers, strict=True):
+                run, cpu[d, clients] = with_cpu(fs, run_http, at, tokens, clients,
+                                                args.parcels_per_client,
+                                                prefix=f"FLOOR-{d}{clients}")
+                floor[d].append(run)
             if args.before:
                 before.append((clients, run_http(b_port, b_tokens, clients,
                                                  args.parcels_per_client, prefix=f"B{clients}")))
@@ -441,15 +476,18 @@ def main() -> None:
         f"gunicorn with {args.workers} sync workers, client and server on the same machine. "
         "Raw SQL = the same steps as the statements they need at least (lock, update, chain "
         "tail, audit insert, outbox insert numbered by transaction id, commit) with psycopg.",
-        "", "| clients | | requests | seconds | per second | p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|---|"]
+        "CPU ms per request: what the clients (this process's threads) and the gunicorn "
+        "server (master and workers) used, PostgreSQL's own not counted.",
+        "", "| clients | | requests | seconds | per second | p50 ms | p95 ms | p99 ms "
+        "| client CPU ms/req | server CPU ms/req |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
     for k, (clients, (a_s, a_lat, a_n), (r_s, r_lat, r_n)) in enumerate(chain):
-        lines.append(row(f"{clients} | app over HTTP", a_n, a_s, a_lat))
-        lines.append(row(f"{clients} | raw SQL", r_n, r_s, r_lat))
+        lines.append(row(f"{clients} | app over HTTP", a_n, a_s, a_lat, cpu["app", clients]))
+        lines.append(row(f"{clients} | raw SQL", r_n, r_s, r_lat, cpu["raw", clients]))
         for d, runs in floor.items():
             f_s, f_lat, f_n = runs[k]
             lines.append(row(f"{clients} | floor ({FLOOR_DRIVERS[d]}) over HTTP", f_n, f_s,
-                             f_lat))
+                             f_lat, cpu[d, clients]))
     lines.append("")
     for clients, (a_s, _, a_n), (r_s, _, r_n) in chain:
         lines.append(f"**{clients} clients: ratio app/raw = {(a_n / a_s) / (r_n / r_s):.2f}** "
@@ -464,15 +502,16 @@ def main() -> None:
                   "statements). floor/raw is the ceiling HTTP, Flask, gunicorn and the Python "
                   "clients put on any app of this stack on this machine; app/floor is what "
                   "Landflow's own work per request costs.", "",
-                  "| clients | floor | floor/s | app/s | raw SQL/s | floor/raw | app/floor |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| clients | floor | floor/s | app/s | raw SQL/s | floor/raw | app/floor "
+                  "| server CPU ms/req app − floor |", "|---|---|---|---|---|---|---|---|"]
         for k, (clients, (a_s, _, a_n), (r_s, _, r_n)) in enumerate(chain):
             for d, runs in floor.items():
                 f_s, _, f_n = runs[k]
                 app_r, raw_r, floor_r = a_n / a_s, r_n / r_s, f_n / f_s
                 lines.append(f"| {clients} | {FLOOR_DRIVERS[d]} | {floor_r:,.0f} | "
                              f"{app_r:,.0f} | {raw_r:,.0f} | {floor_r / raw_r:.2f} | "
-                             f"{app_r / floor_r:.2f} |")
+                             f"{app_r / floor_r:.2f} | "
+                             f"{cpu['app', clients][1] - cpu[d, clients][1]:.1f} |")
     if before:
         lines += ["", f"The app before these changes (`{args.before}`, same machine, same run, "
                   "right after the app above at each client count):", "",
@@ -496,14 +535,20 @@ def main() -> None:
                          f"{rates[2] / base[2]:.2f} | {rates[1] / rates[2]:.2f} |")
     body = "\n".join(lines)
     write_section("Transitions over HTTP", body)
-    record_figures("transitions", figures(chain, scaling, floor))
+    record_figures("transitions", figures(chain, scaling, floor, cpu))
     print(body)
 
 
-def figures(chain: list, scaling: list, floor: dict[str, list] | None = None
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 2)
+
+
+def figures(chain: list, scaling: list, floor: dict[str, list] | None = None,
+            cpu: dict[tuple[str, int], tuple[float, float | None]] | None = None
             ) -> dict[str, dict]:
     """Targets 1 and 2 from the chain and the independent-steps runs, and the stack floor's
-    runs by driver, one per chain run (rates from (seconds, latencies, requests))."""
+    runs by driver, one per chain run (rates from (seconds, latencies, requests)), with the
+    CPU ms per request by (run, clients): (clients', server's)."""
     def rate(r: tuple) -> float:
         return r[2] / r[0]
 
@@ -527,20 +572,33 @@ def figures(chain: list, scaling: list, floor: dict[str, list] | None = None
                      f"the {os.cpu_count()} cores' CPU per request for the app, PostgreSQL "
                      "and the clients together."}
         if floor:
+            cpu = cpu or {}
             out["1"]["floor"] = {d: [
                 {"clients": c, "per_s": round(rate(f), 1),
                  "floor_raw": round(rate(f) / rate(r), 3),
-                 "app_floor": round(rate(a) / rate(f), 3)}
+                 "app_floor": round(rate(a) / rate(f), 3),
+                 "server_cpu_ms": _round(cpu.get((d, c), (0, None))[1]),
+                 "app_server_cpu_ms": _round(cpu.get(("app", c), (0, None))[1]),
+                 "client_cpu_ms": _round(cpu.get((d, c), (None,))[0])}
                 for (c, a, r), f in zip(chain, runs, strict=True)] for d, runs in floor.items()}
-            out["1"]["limit"] += " A minimal Flask app on the same stack running only those " \
-                "statements (bench/floor_app.py) reaches " + "; ".join(
-                    FLOOR_DRIVERS[d] + " " + ", ".join(
-                        f"{e['floor_raw']:.2f} × raw SQL" for e in entries)
-                    for d, entries in out["1"]["floor"].items()) + f" at {at}: HTTP, Flask, " \
-                "gunicorn and the clients cap any app there; Landflow reaches " + "; ".join(
-                    ", ".join(f"{e['app_floor']:.2f}" for e in entries) + " of the "
-                    + FLOOR_DRIVERS[d] + " floor" for d, entries in out["1"]["floor"].items()) \
-                + "."
+
+            def each(of: Callable[[tuple, tuple, tuple], float]) -> str:
+                return "; ".join(FLOOR_DRIVERS[d] + " " + ", ".join(
+                    f"{of(a, r, f):.2f}" for (_, a, r), f in zip(chain, runs, strict=True))
+                    for d, runs in floor.items())
+
+            out["1"]["limit"] += (
+                " A minimal Flask app on the same stack running only those statements "
+                f"(bench/floor_app.py, the stack floor) reaches × raw SQL: "
+                f"{each(lambda a, r, f: rate(f) / rate(r))} at {at} — the cap HTTP, Flask, "
+                "gunicorn and the Python clients put on any app here; Landflow reaches × that "
+                f"floor: {each(lambda a, r, f: rate(a) / rate(f))}.")
+            if all((d, c) in cpu for d in [*floor, "app"] for c, _, _ in chain):
+                out["1"]["limit"] += (
+                    " Server CPU per request (gunicorn workers, ms): app " + ", ".join(
+                        f"{cpu['app', c][1]:.1f}" for c, _, _ in chain) + "; " + "; ".join(
+                        f"{FLOOR_DRIVERS[d]} floor " + ", ".join(
+                            f"{cpu[d, c][1]:.1f}" for c, _, _ in chain) for d in floor) + ".")
     if scaling:
         (c1, a1, r1, o1), (cn, an, rn, on) = scaling[0], scaling[-1]
         app, raw, old = rate(an) / rate(a1), rate(rn) / rate(r1), rate(on) / rate(o1)
