@@ -218,14 +218,17 @@ def raw_step(cur, pid: int, name: str, account_id: int, counter: bool = False) -
 
 
 def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_id: int,
-            counter: bool = False, prefix: str = "RAW") -> tuple[float, list[float], int]:
-    """The same steps as SQL: per step one transaction doing what the step must do at least."""
+            counter: bool = False, prefix: str = "RAW", backend_cpu: list[float] | None = None
+            ) -> tuple[float, list[float], int]:
+    """The same steps as SQL: per step one transaction doing what the step must do at least.
+    With ``backend_cpu``, each client adds the CPU seconds its PostgreSQL backend spent."""
     latencies: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
 
     def work(c: int) -> None:
         conn = psycopg.connect(dsn)
+        start = process_cpu(conn.info.backend_pid)
         barrier.wait()
         mine = []
         for i in range(per_client):
@@ -241,6 +244,8 @@ def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_i
                 mine.append((time.perf_counter() - t0) * 1000)
         with lock:
             latencies.extend(mine)
+            if backend_cpu is not None:
+                backend_cpu.append(process_cpu(conn.info.backend_pid) - start)
         conn.close()
 
     return run_clients(work, clients, barrier), latencies, len(latencies)
@@ -335,38 +340,66 @@ def wait_for(port: int) -> None:
     raise RuntimeError(f"gunicorn on port {port} did not come up")
 
 
-def row(label: str, n: int, s: float, lat: list[float],
-        cpu: tuple[float, float | None] | None = None) -> str:
+def row(label: str, n: int, s: float, lat: list[float], cpu: Cpu | None = None) -> str:
     p = percentiles(lat)
     line = (f"| {label} | {n} | {s:.1f} | {n / s:,.0f} | {p[0]:.1f} | {p[1]:.1f} | "
             f"{p[2]:.1f} |")
     if cpu is not None:
-        line += f" {cpu[0]:.1f} | " + (f"{cpu[1]:.1f} |" if cpu[1] is not None else "— |")
+        line += (f" {cpu[0]:.1f} | " + (f"{cpu[1]:.1f}" if cpu[1] is not None else "—")
+                 + f" | {cpu[2]:.1f} | {cpu_total(cpu):.1f} |")
     return line
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a gunicorn master and its workers."""
+# CPU time, unlike the rates, hardly depends on what else the shared machine runs: per request,
+# (clients', gunicorn server's or None, PostgreSQL backends') CPU ms.
+Cpu = tuple[float, float | None, float]
+
+
+def process_cpu(pid: int, parent: bool = False) -> float:
+    """CPU seconds (user + system) used so far by a local process (0 once it is gone), or with
+    ``parent`` by it and its children (a gunicorn master and its workers)."""
     total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for stat in Path("/proc").glob("[0-9]*/stat") if parent else [Path(f"/proc/{pid}/stat")]:
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # a process that ended while we looked
-        if int(fields[1]) == pid or stat.parent.name == str(pid):  # fields[1]: the parent
+        if stat.parent.name == str(pid) or int(fields[1]) == pid:  # fields[1]: the parent
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
 
-def with_cpu(server: subprocess.Popen | None, run: Callable[..., tuple], *args: object,
-             **kwargs: object) -> tuple[tuple, tuple[float, float | None]]:
-    """The run, and the CPU ms per request that its clients (this process) and the server
-    spent. CPU time, unlike the rates, hardly depends on what else the shared machine runs."""
-    c0, s0 = time.process_time(), server_cpu(server.pid) if server else 0.0
+def backends_cpu(dsn: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to the bench database (the
+    servers' connections; PostgreSQL runs on this machine)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()")]
+    return {p: process_cpu(p) for p in pids}
+
+
+def with_cpu(dsn: str, server: subprocess.Popen | None, run: Callable[..., tuple],
+             *args: object, **kwargs: object) -> tuple[tuple, Cpu]:
+    """The run, and the CPU ms per request that its clients (this process), the server and
+    the database's backends spent (a backend that came and went during the run is counted
+    only if the run reports it in ``backend_cpu``, as run_raw does)."""
+    gone: list[float] = []
+    if run is run_raw:
+        kwargs["backend_cpu"] = gone
+    b0, c0 = backends_cpu(dsn), time.process_time()
+    s0 = process_cpu(server.pid, parent=True) if server else 0.0
     result = run(*args, **kwargs)
+    client = time.process_time() - c0
+    srv = process_cpu(server.pid, parent=True) - s0 if server else None
+    pg = sum(v - b0.get(p, 0.0) for p, v in backends_cpu(dsn).items()) + sum(gone)
     n = result[2]
-    client = (time.process_time() - c0) * 1000 / n
-    return result, (client, (server_cpu(server.pid) - s0) * 1000 / n if server else None)
+    return result, (client * 1000 / n, srv * 1000 / n if srv is not None else None,
+                    pg * 1000 / n)
+
+
+def cpu_total(c: Cpu) -> float:
+    return c[0] + (c[1] or 0.0) + c[2]
 
 
 def main() -> None:
@@ -423,7 +456,7 @@ def main() -> None:
              "wsgi:app"], env=dict(env, DATABASE_URL=b_url), cwd=args.before)
     chain: list[tuple[int, tuple, tuple]] = []
     floor: dict[str, list[tuple]] = {d: [] for d in drivers}
-    cpu: dict[tuple[str, int], tuple[float, float | None]] = {}  # (run, clients): ms/request
+    cpu: dict[tuple[str, int], Cpu] = {}  # by (run, clients)
     scaling: list[tuple[int, tuple, tuple, tuple]] = []
     try:
         # Warm-up: connections, lazy imports, statement caches. As many clients as workers, two
@@ -439,14 +472,14 @@ def main() -> None:
         # The app and the raw SQL back to back at each client count (the server idles while
         # the raw clients run): the ratio compares runs a few seconds apart.
         for clients in [int(x) for x in args.clients.split(",") if x]:
-            app, cpu["app", clients] = with_cpu(server, run_http, port, tokens, clients,
+            app, cpu["app", clients] = with_cpu(dsn, server, run_http, port, tokens, clients,
                                                 args.parcels_per_client, prefix=f"TX{clients}")
-            raw, cpu["raw", clients] = with_cpu(None, run_raw, dsn, clients,
+            raw, cpu["raw", clients] = with_cpu(dsn, None, run_raw, dsn, clients,
                                                 args.parcels_per_client, account, township_id,
                                                 prefix=f"RAW{clients}")
             chain.append((clients, app, raw))
             for (d, at), fs in zip(floors.items(), floor_servers, strict=True):
-                run, cpu[d, clients] = with_cpu(fs, run_http, at, tokens, clients,
+                run, cpu[d, clients] = with_cpu(dsn, fs, run_http, at, tokens, clients,
                                                 args.parcels_per_client,
                                                 prefix=f"FLOOR-{d}{clients}")
                 floor[d].append(run)
@@ -476,11 +509,12 @@ def main() -> None:
         f"gunicorn with {args.workers} sync workers, client and server on the same machine. "
         "Raw SQL = the same steps as the statements they need at least (lock, update, chain "
         "tail, audit insert, outbox insert numbered by transaction id, commit) with psycopg.",
-        "CPU ms per request: what the clients (this process's threads) and the gunicorn "
-        "server (master and workers) used, PostgreSQL's own not counted.",
+        "CPU ms per request: what the clients (this process's threads), the gunicorn server "
+        "(master and workers) and the PostgreSQL backends of the bench database used "
+        "(PostgreSQL's background writers not counted).",
         "", "| clients | | requests | seconds | per second | p50 ms | p95 ms | p99 ms "
-        "| client CPU ms/req | server CPU ms/req |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
+        "| client CPU ms/req | server CPU ms/req | PostgreSQL CPU ms/req | CPU ms/req |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for k, (clients, (a_s, a_lat, a_n), (r_s, r_lat, r_n)) in enumerate(chain):
         lines.append(row(f"{clients} | app over HTTP", a_n, a_s, a_lat, cpu["app", clients]))
         lines.append(row(f"{clients} | raw SQL", r_n, r_s, r_lat, cpu["raw", clients]))
@@ -501,17 +535,22 @@ def main() -> None:
                   "psycopg, or through SQLAlchemy Core (`engine.connect()` and `text()` "
                   "statements). floor/raw is the ceiling HTTP, Flask, gunicorn and the Python "
                   "clients put on any app of this stack on this machine; app/floor is what "
-                  "Landflow's own work per request costs.", "",
+                  "Landflow's own work per request costs. By CPU: the same ratios from the CPU "
+                  "ms per request (clients, server and PostgreSQL together) — what the rates "
+                  "would be with the cores to the bench alone and saturated.", "",
                   "| clients | floor | floor/s | app/s | raw SQL/s | floor/raw | app/floor "
-                  "| server CPU ms/req app − floor |", "|---|---|---|---|---|---|---|---|"]
+                  "| floor/raw by CPU | app/floor by CPU | server CPU ms/req app − floor |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for k, (clients, (a_s, _, a_n), (r_s, _, r_n)) in enumerate(chain):
             for d, runs in floor.items():
                 f_s, _, f_n = runs[k]
                 app_r, raw_r, floor_r = a_n / a_s, r_n / r_s, f_n / f_s
+                a_cpu, r_cpu, f_cpu = cpu["app", clients], cpu["raw", clients], cpu[d, clients]
                 lines.append(f"| {clients} | {FLOOR_DRIVERS[d]} | {floor_r:,.0f} | "
                              f"{app_r:,.0f} | {raw_r:,.0f} | {floor_r / raw_r:.2f} | "
-                             f"{app_r / floor_r:.2f} | "
-                             f"{cpu['app', clients][1] - cpu[d, clients][1]:.1f} |")
+                             f"{app_r / floor_r:.2f} | {cpu_total(r_cpu) / cpu_total(f_cpu):.2f} "
+                             f"| {cpu_total(f_cpu) / cpu_total(a_cpu):.2f} | "
+                             f"{(a_cpu[1] or 0) - (f_cpu[1] or 0):.1f} |")
     if before:
         lines += ["", f"The app before these changes (`{args.before}`, same machine, same run, "
                   "right after the app above at each client count):", "",
@@ -544,11 +583,11 @@ def _round(v: float | None) -> float | None:
 
 
 def figures(chain: list, scaling: list, floor: dict[str, list] | None = None,
-            cpu: dict[tuple[str, int], tuple[float, float | None]] | None = None
+            cpu: dict[tuple[str, int], Cpu] | None = None
             ) -> dict[str, dict]:
     """Targets 1 and 2 from the chain and the independent-steps runs, and the stack floor's
     runs by driver, one per chain run (rates from (seconds, latencies, requests)), with the
-    CPU ms per request by (run, clients): (clients', server's)."""
+    CPU ms per request by (run, clients): ("app", "raw" or the floor's driver)."""
     def rate(r: tuple) -> float:
         return r[2] / r[0]
 
@@ -571,15 +610,22 @@ def figures(chain: list, scaling: list, floor: dict[str, list] | None = None,
                      f"{(os.cpu_count() or 1) * 1000 / (rate(raw_at[worst_c]) / 2):.1f} ms of "
                      f"the {os.cpu_count()} cores' CPU per request for the app, PostgreSQL "
                      "and the clients together."}
+        if cpu:
+            out["1"]["cpu_ms"] = {run: [dict(clients=c, client=_round(v[0]), server=_round(v[1]),
+                                             postgres=_round(v[2]), total=_round(cpu_total(v)))
+                                        for (r_, c), v in cpu.items() if r_ == run]
+                                  for run in dict.fromkeys(r_ for r_, _ in cpu)}
         if floor:
-            cpu = cpu or {}
+            def by_cpu(x: str, y: str, c: int) -> float | None:
+                return (cpu_total(cpu[x, c]) / cpu_total(cpu[y, c])
+                        if cpu and (x, c) in cpu and (y, c) in cpu else None)
+
             out["1"]["floor"] = {d: [
                 {"clients": c, "per_s": round(rate(f), 1),
                  "floor_raw": round(rate(f) / rate(r), 3),
                  "app_floor": round(rate(a) / rate(f), 3),
-                 "server_cpu_ms": _round(cpu.get((d, c), (0, None))[1]),
-                 "app_server_cpu_ms": _round(cpu.get(("app", c), (0, None))[1]),
-                 "client_cpu_ms": _round(cpu.get((d, c), (None,))[0])}
+                 "floor_raw_by_cpu": _round(by_cpu("raw", d, c)),
+                 "app_floor_by_cpu": _round(by_cpu(d, "app", c))}
                 for (c, a, r), f in zip(chain, runs, strict=True)] for d, runs in floor.items()}
 
             def each(of: Callable[[tuple, tuple, tuple], float]) -> str:
@@ -593,12 +639,14 @@ def figures(chain: list, scaling: list, floor: dict[str, list] | None = None,
                 f"{each(lambda a, r, f: rate(f) / rate(r))} at {at} — the cap HTTP, Flask, "
                 "gunicorn and the Python clients put on any app here; Landflow reaches × that "
                 f"floor: {each(lambda a, r, f: rate(a) / rate(f))}.")
-            if all((d, c) in cpu for d in [*floor, "app"] for c, _, _ in chain):
+            if cpu and all((d, c) in cpu for d in [*floor, "app", "raw"] for c, _, _ in chain):
+                def ms(run: str) -> str:
+                    return ", ".join(f"{cpu_total(cpu[run, c]):.1f}" for c, _, _ in chain)
+
                 out["1"]["limit"] += (
-                    " Server CPU per request (gunicorn workers, ms): app " + ", ".join(
-                        f"{cpu['app', c][1]:.1f}" for c, _, _ in chain) + "; " + "; ".join(
-                        f"{FLOOR_DRIVERS[d]} floor " + ", ".join(
-                            f"{cpu[d, c][1]:.1f}" for c, _, _ in chain) for d in floor) + ".")
+                    " CPU per request (clients, server and PostgreSQL, ms): raw SQL "
+                    f"{ms('raw')}; " + "; ".join(f"{FLOOR_DRIVERS[d]} floor {ms(d)}"
+                                                 for d in floor) + f"; app {ms('app')}.")
     if scaling:
         (c1, a1, r1, o1), (cn, an, rn, on) = scaling[0], scaling[-1]
         app, raw, old = rate(an) / rate(a1), rate(rn) / rate(r1), rate(on) / rate(o1)

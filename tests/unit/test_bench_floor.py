@@ -42,11 +42,16 @@ def test_figures_give_floor_over_raw_and_app_over_floor_per_client_count() -> No
     chain = [(4, (10.0, [1.0], 200), (1.0, [1.0], 400)),
              (8, (10.0, [1.0], 300), (1.0, [1.0], 800))]
     floor = {"psycopg": [(1.0, [1.0], 100), (1.0, [1.0], 200)]}
-    cpu = {("app", 4): (1.0, 20.0), ("app", 8): (1.0, 18.0),
-           ("psycopg", 4): (1.0, 4.0), ("psycopg", 8): (0.9, 3.5)}
+    cpu = {("app", 4): (1.0, 20.0, 2.0), ("app", 8): (1.0, 18.0, 2.0),
+           ("raw", 4): (1.0, None, 1.0), ("raw", 8): (1.0, None, 1.0),
+           ("psycopg", 4): (1.0, 4.0, 1.0), ("psycopg", 8): (1.0, 3.0, 1.0)}
     one = figures(chain, [], floor, cpu)["1"]
     assert [(e["clients"], e["floor_raw"], e["app_floor"]) for e in one["floor"]["psycopg"]] \
         == [(4, 0.25, 0.2), (8, 0.25, 0.15)]
-    assert one["floor"]["psycopg"][1]["server_cpu_ms"] == 3.5
-    assert "0.25, 0.25" in one["limit"] and "app 20.0, 18.0" in one["limit"]
+    # by CPU (clients + server + PostgreSQL): raw 2 ms, floor 6 and 5 ms, app 23 and 21 ms
+    assert [(e["floor_raw_by_cpu"], e["app_floor_by_cpu"]) for e in one["floor"]["psycopg"]] \
+        == [(0.33, 0.26), (0.4, 0.24)]
+    assert one["cpu_ms"]["raw"][0] == {"clients": 4, "client": 1.0, "server": None,
+                                       "postgres": 1.0, "total": 2.0}
+    assert "0.25, 0.25" in one["limit"] and "app 23.0, 21.0" in one["limit"]
     assert "floor" not in figures(chain, [])["1"]
