@@ -9,6 +9,12 @@ p50/p95/p99 latency. In the same run, the same number of clients execute the equ
 each step directly with psycopg (lock the parcel, lock the quota account for an approval, update,
 read the chain's tail, insert the audit event, take the outbox number, insert the outbox event,
 commit): the ratio app/raw says how close the application comes to the database's limit.
+Then the stack floor (bench/floor_app.py: plain Flask under the same gunicorn settings running
+just those statements per request, with psycopg and with SQLAlchemy Core) takes the same
+requests from the same clients: floor/raw is what HTTP, Flask, gunicorn and the Python clients
+leave of the database's limit to any app on this machine, app/floor what Landflow's own work
+costs. Each run also reports the CPU ms per request of its clients, its server and its
+PostgreSQL backends, which the shared machine's load disturbs far less than the rates.
 """
 
 from __future__ import annotations
