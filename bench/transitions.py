@@ -9,6 +9,12 @@ p50/p95/p99 latency. In the same run, the same number of clients execute the equ
 each step directly with psycopg (lock the parcel, lock the quota account for an approval, update,
 read the chain's tail, insert the audit event, take the outbox number, insert the outbox event,
 commit): the ratio app/raw says how close the application comes to the database's limit.
+Then the stack floor (bench/floor_app.py: plain Flask under the same gunicorn settings running
+just those statements per request, with psycopg and with SQLAlchemy Core) takes the same
+requests from the same clients: floor/raw is what HTTP, Flask, gunicorn and the Python clients
+leave of the database's limit to any app on this machine, app/floor what Landflow's own work
+costs. Each run also reports the CPU ms per request of its clients, its server and its
+PostgreSQL backends, which the shared machine's load disturbs far less than the rates.
 """
 
 from __future__ import annotations
@@ -186,56 +192,72 @@ def raw_survey(cur, code: str, township_id: int) -> int:
     return cur.fetchone()[0]
 
 
+# The parcel's state after each step of STEPS (the payment record leaves it in use), and before
+# the first: what the raw SQL writes, and what the floor app (bench/floor_app.py) writes.
+RAW_STATES = ["surveyed", "planned", "approved", "supplied", "in_use", "in_use",
+              "under_construction", "inspected", "registered"]
+STEP_TARGETS = {suffix.split("/")[-1]: RAW_STATES[k + 1] for k, (suffix, _) in enumerate(STEPS)}
+
+
+def raw_step(cur, pid: int, name: str, account_id: int, counter: bool = False) -> str:
+    """One step of STEPS after the survey as the statements it needs at least: lock the parcel,
+    draw on the quota account for an approval, update, then the audit and outbox events.
+    Returns the state the parcel moved to."""
+    to = STEP_TARGETS[name]
+    cur.execute("SELECT state, version FROM parcels WHERE id = %s FOR UPDATE", (pid,))
+    frm = cur.fetchone()[0]
+    if name == "approve":
+        cur.execute("SELECT balance_m2 FROM quota_accounts WHERE id = %s FOR UPDATE",
+                    (account_id,))
+        cur.fetchone()
+        cur.execute("UPDATE quota_accounts SET balance_m2 = balance_m2 - 3500 "
+                    "WHERE id = %s RETURNING balance_m2", (account_id,))
+        bal = cur.fetchone()[0]
+        cur.execute("INSERT INTO quota_entries (account_id, kind, amount_m2, "
+                    "balance_after_m2, parcel_id, effective_date, created_at) "
+                    "VALUES (%s, 'deduct', -3500, %s, %s, current_date, now())",
+                    (account_id, bal, pid))
+    cur.execute("UPDATE parcels SET state = %s, version = version + 1, "
+                "updated_at = now() WHERE id = %s", (to, pid))
+    raw_event(cur, pid, name, frm, to, counter)
+    return to
+
+
 def run_raw(dsn: str, clients: int, per_client: int, account_id: int, township_id: int,
-            counter: bool = False, prefix: str = "RAW") -> tuple[float, list[float], int]:
-    """The same steps as SQL: per step one transaction doing what the step must do at least."""
+            counter: bool = False, prefix: str = "RAW", backend_cpu: list[float] | None = None
+            ) -> tuple[float, list[float], int]:
+    """The same steps as SQL: per step one transaction doing what the step must do at least.
+    With ``backend_cpu``, each client adds the CPU seconds its PostgreSQL backend spent."""
     latencies: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
-    states = ["surveyed", "planned", "approved", "supplied", "in_use", "in_use",
-              "under_construction", "inspected", "registered"]
-
-    def event(cur, pid: int, name: str, frm: str | None, to: str) -> int:
-        return raw_event(cur, pid, name, frm, to, counter)
 
     def work(c: int) -> None:
         conn = psycopg.connect(dsn)
+        start = process_cpu(conn.info.backend_pid)
         barrier.wait()
         mine = []
         for i in range(per_client):
             t0 = time.perf_counter()
             with conn.transaction(), conn.cursor() as cur:
                 pid = raw_survey(cur, f"{prefix}-{c}-{i}", township_id)
-                event(cur, pid, "survey", None, "surveyed")
+                raw_event(cur, pid, "survey", None, "surveyed", counter)
             mine.append((time.perf_counter() - t0) * 1000)
-            for k, (suffix, _) in enumerate(STEPS):
+            for suffix, _ in STEPS:
                 t0 = time.perf_counter()
                 with conn.transaction(), conn.cursor() as cur:
-                    cur.execute("SELECT state, version FROM parcels WHERE id = %s FOR UPDATE",
-                                (pid,))
-                    cur.fetchone()
-                    name = suffix.split("/")[-1]
-                    if name == "approve":
-                        cur.execute("SELECT balance_m2 FROM quota_accounts WHERE id = %s "
-                                    "FOR UPDATE", (account_id,))
-                        cur.fetchone()
-                        cur.execute("UPDATE quota_accounts SET balance_m2 = balance_m2 - 3500 "
-                                    "WHERE id = %s RETURNING balance_m2", (account_id,))
-                        bal = cur.fetchone()[0]
-                        cur.execute("INSERT INTO quota_entries (account_id, kind, amount_m2, "
-                                    "balance_after_m2, parcel_id, effective_date, created_at) "
-                                    "VALUES (%s, 'deduct', -3500, %s, %s, current_date, now())",
-                                    (account_id, bal, pid))
-                    cur.execute("UPDATE parcels SET state = %s, version = version + 1, "
-                                "updated_at = now() WHERE id = %s", (states[k + 1], pid))
-                    event(cur, pid, name, states[k], states[k + 1])
+                    raw_step(cur, pid, suffix.split("/")[-1], account_id, counter)
                 mine.append((time.perf_counter() - t0) * 1000)
         with lock:
             latencies.extend(mine)
+            if backend_cpu is not None:
+                backend_cpu.append(process_cpu(conn.info.backend_pid) - start)
         conn.close()
 
     return run_clients(work, clients, barrier), latencies, len(latencies)
 
+
+FLOOR_DRIVERS = {"psycopg": "psycopg", "core": "SQLAlchemy Core"}
 
 INDEPENDENT = [("transitions/plan", STEPS[0][1]),
                ("transitions/reject", {"effective_date": "2026-02-02",
@@ -324,10 +346,66 @@ def wait_for(port: int) -> None:
     raise RuntimeError(f"gunicorn on port {port} did not come up")
 
 
-def row(label: str, n: int, s: float, lat: list[float]) -> str:
+def row(label: str, n: int, s: float, lat: list[float], cpu: Cpu | None = None) -> str:
     p = percentiles(lat)
-    return (f"| {label} | {n} | {s:.1f} | {n / s:,.0f} | {p[0]:.1f} | {p[1]:.1f} | "
+    line = (f"| {label} | {n} | {s:.1f} | {n / s:,.0f} | {p[0]:.1f} | {p[1]:.1f} | "
             f"{p[2]:.1f} |")
+    if cpu is not None:
+        line += (f" {cpu[0]:.1f} | " + (f"{cpu[1]:.1f}" if cpu[1] is not None else "—")
+                 + f" | {cpu[2]:.1f} | {cpu_total(cpu):.1f} |")
+    return line
+
+
+# CPU time, unlike the rates, hardly depends on what else the shared machine runs: per request,
+# (clients', gunicorn server's or None, PostgreSQL backends') CPU ms.
+Cpu = tuple[float, float | None, float]
+
+
+def process_cpu(pid: int, parent: bool = False) -> float:
+    """CPU seconds (user + system) used so far by a local process (0 once it is gone), or with
+    ``parent`` by it and its children (a gunicorn master and its workers)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat") if parent else [Path(f"/proc/{pid}/stat")]:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended while we looked
+        if stat.parent.name == str(pid) or int(fields[1]) == pid:  # fields[1]: the parent
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def backends_cpu(dsn: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to the bench database (the
+    servers' connections; PostgreSQL runs on this machine)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()")]
+    return {p: process_cpu(p) for p in pids}
+
+
+def with_cpu(dsn: str, server: subprocess.Popen | None, run: Callable[..., tuple],
+             *args: object, **kwargs: object) -> tuple[tuple, Cpu]:
+    """The run, and the CPU ms per request that its clients (this process), the server and
+    the database's backends spent (a backend that came and went during the run is counted
+    only if the run reports it in ``backend_cpu``, as run_raw does)."""
+    gone: list[float] = []
+    if run is run_raw:
+        kwargs["backend_cpu"] = gone
+    b0, c0 = backends_cpu(dsn), time.process_time()
+    s0 = process_cpu(server.pid, parent=True) if server else 0.0
+    result = run(*args, **kwargs)
+    client = time.process_time() - c0
+    srv = process_cpu(server.pid, parent=True) - s0 if server else None
+    pg = sum(v - b0.get(p, 0.0) for p, v in backends_cpu(dsn).items()) + sum(gone)
+    n = result[2]
+    return result, (client * 1000 / n, srv * 1000 / n if srv is not None else None,
+                    pg * 1000 / n)
+
+
+def cpu_total(c: Cpu) -> float:
+    return c[0] + (c[1] or 0.0) + c[2]
 
 
 def main() -> None:
@@ -339,19 +417,35 @@ def main() -> None:
     ap.add_argument("--independent-per-client", type=int, default=24)
     ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     ap.add_argument("--database", default="landflow_bench_tx")
+    ap.add_argument("--floor", default="psycopg,core",
+                    help="drivers of the stack floor (bench/floor_app.py) run after the app and "
+                         "the raw SQL at each client count: psycopg, core ('' to skip)")
     ap.add_argument("--before", default=None, metavar="CHECKOUT",
                     help="also run the chain against the app of another checkout (with its own "
                          ".venv), e.g. the main branch, as the baseline of the app itself")
     args = ap.parse_args()
+    if set(args.floor.split(",")) - {"", *FLOOR_DRIVERS}:
+        ap.error(f"--floor takes {', '.join(FLOOR_DRIVERS)}")
     url, tokens, township_id, account = chain_database(args.database, "bench", "100000000")
     dsn = psycopg_dsn(url)
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, LANDFLOW_SECRET_KEY="bench",
                LANDFLOW_DB_POOL_SIZE="4")
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers",
-                               str(args.workers), "--log-level", "warning", "wsgi:app"],
-                              env=env, cwd=Path(__file__).resolve().parent.parent)
+    root = Path(__file__).resolve().parent.parent
+
+    def serve(at: int, target: str, env: dict[str, str]) -> subprocess.Popen:
+        # From the checkout's root, so every server reads the same gunicorn.conf.py.
+        return subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{at}", "--workers",
+                                 str(args.workers), "--log-level", "warning", target],
+                                env=env, cwd=root)
+
+    server = serve(port, "wsgi:app", env)
+    drivers = [d for d in args.floor.split(",") if d]
+    floors = {d: free_port() for d in drivers}
+    floor_servers = [serve(at, "bench.floor_app:app", dict(
+        os.environ, FLOOR_DRIVER=d, FLOOR_DATABASE_URL=url, FLOOR_TOWNSHIP_ID=str(township_id),
+        FLOOR_QUOTA_ACCOUNT_ID=str(account))) for d, at in floors.items()]
     before: list[tuple[int, tuple]] = []
     if args.before:
         # The other checkout's own schema, seed and users: its code, its migrations.
@@ -367,20 +461,34 @@ def main() -> None:
              f"127.0.0.1:{b_port}", "--workers", str(args.workers), "--log-level", "warning",
              "wsgi:app"], env=dict(env, DATABASE_URL=b_url), cwd=args.before)
     chain: list[tuple[int, tuple, tuple]] = []
+    floor: dict[str, list[tuple]] = {d: [] for d in drivers}
+    cpu: dict[tuple[str, int], Cpu] = {}  # by (run, clients)
     scaling: list[tuple[int, tuple, tuple, tuple]] = []
     try:
+        # Warm-up: connections, lazy imports, statement caches. As many clients as workers, two
+        # parcels each, so that every worker most likely served some requests before timing.
         wait_for(port)
-        run_http(port, tokens, 2, 1, prefix="WARM")  # warm-up: imports, connections
+        run_http(port, tokens, args.workers, 2, prefix="WARM")
         if args.before:
             wait_for(b_port)
-            run_http(b_port, b_tokens, 2, 1, prefix="WARM")
+            run_http(b_port, b_tokens, args.workers, 2, prefix="WARM")
+        for d, at in floors.items():
+            wait_for(at)
+            run_http(at, tokens, args.workers, 2, prefix=f"WARM-{d}")
         # The app and the raw SQL back to back at each client count (the server idles while
         # the raw clients run): the ratio compares runs a few seconds apart.
         for clients in [int(x) for x in args.clients.split(",") if x]:
-            app = run_http(port, tokens, clients, args.parcels_per_client, prefix=f"TX{clients}")
-            raw = run_raw(dsn, clients, args.parcels_per_client, account, township_id,
-                          prefix=f"RAW{clients}")
+            app, cpu["app", clients] = with_cpu(dsn, server, run_http, port, tokens, clients,
+                                                args.parcels_per_client, prefix=f"TX{clients}")
+            raw, cpu["raw", clients] = with_cpu(dsn, None, run_raw, dsn, clients,
+                                                args.parcels_per_client, account, township_id,
+                                                prefix=f"RAW{clients}")
             chain.append((clients, app, raw))
+            for (d, at), fs in zip(floors.items(), floor_servers, strict=True):
+                run, cpu[d, clients] = with_cpu(dsn, fs, run_http, at, tokens, clients,
+                                                args.parcels_per_client,
+                                                prefix=f"FLOOR-{d}{clients}")
+                floor[d].append(run)
             if args.before:
                 before.append((clients, run_http(b_port, b_tokens, clients,
                                                  args.parcels_per_client, prefix=f"B{clients}")))
@@ -391,8 +499,9 @@ def main() -> None:
             old = run_raw_independent(dsn, clients, k, township_id, True, f"RC{clients}")
             scaling.append((clients, app, raw, old))
     finally:
-        server.terminate()
-        server.wait(20)
+        for s in [server, *floor_servers]:
+            s.terminate()
+            s.wait(20)
         if args.before:
             b_server.terminate()
             b_server.wait(20)
@@ -406,15 +515,48 @@ def main() -> None:
         f"gunicorn with {args.workers} sync workers, client and server on the same machine. "
         "Raw SQL = the same steps as the statements they need at least (lock, update, chain "
         "tail, audit insert, outbox insert numbered by transaction id, commit) with psycopg.",
-        "", "| clients | | requests | seconds | per second | p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|---|"]
-    for clients, (a_s, a_lat, a_n), (r_s, r_lat, r_n) in chain:
-        lines.append(row(f"{clients} | app over HTTP", a_n, a_s, a_lat))
-        lines.append(row(f"{clients} | raw SQL", r_n, r_s, r_lat))
+        "CPU ms per request: what the clients (this process's threads), the gunicorn server "
+        "(master and workers) and the PostgreSQL backends of the bench database used "
+        "(PostgreSQL's background writers not counted).",
+        "", "| clients | | requests | seconds | per second | p50 ms | p95 ms | p99 ms "
+        "| client CPU ms/req | server CPU ms/req | PostgreSQL CPU ms/req | CPU ms/req |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for k, (clients, (a_s, a_lat, a_n), (r_s, r_lat, r_n)) in enumerate(chain):
+        lines.append(row(f"{clients} | app over HTTP", a_n, a_s, a_lat, cpu["app", clients]))
+        lines.append(row(f"{clients} | raw SQL", r_n, r_s, r_lat, cpu["raw", clients]))
+        for d, runs in floor.items():
+            f_s, f_lat, f_n = runs[k]
+            lines.append(row(f"{clients} | floor ({FLOOR_DRIVERS[d]}) over HTTP", f_n, f_s,
+                             f_lat, cpu[d, clients]))
     lines.append("")
     for clients, (a_s, _, a_n), (r_s, _, r_n) in chain:
         lines.append(f"**{clients} clients: ratio app/raw = {(a_n / a_s) / (r_n / r_s):.2f}** "
                      "(target ≥ 0.5).  ")
+    if floor:
+        lines += ["", "Stack floor (`bench/floor_app.py`): a minimal plain-Flask app, no "
+                  "Landflow code, served by gunicorn with the same workers and settings and "
+                  "driven by the same clients. Per request it checks the bearer token with one "
+                  "SELECT on its hash, parses the JSON body and runs, in one transaction, the "
+                  "raw SQL statements of the same step; on one connection per worker with "
+                  "psycopg, or through SQLAlchemy Core (`engine.connect()` and `text()` "
+                  "statements). floor/raw is the ceiling HTTP, Flask, gunicorn and the Python "
+                  "clients put on any app of this stack on this machine; app/floor is what "
+                  "Landflow's own work per request costs. By CPU: the same ratios from the CPU "
+                  "ms per request (clients, server and PostgreSQL together) — what the rates "
+                  "would be with the cores to the bench alone and saturated.", "",
+                  "| clients | floor | floor/s | app/s | raw SQL/s | floor/raw | app/floor "
+                  "| floor/raw by CPU | app/floor by CPU | server CPU ms/req app − floor |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for k, (clients, (a_s, _, a_n), (r_s, _, r_n)) in enumerate(chain):
+            for d, runs in floor.items():
+                f_s, _, f_n = runs[k]
+                app_r, raw_r, floor_r = a_n / a_s, r_n / r_s, f_n / f_s
+                a_cpu, r_cpu, f_cpu = cpu["app", clients], cpu["raw", clients], cpu[d, clients]
+                lines.append(f"| {clients} | {FLOOR_DRIVERS[d]} | {floor_r:,.0f} | "
+                             f"{app_r:,.0f} | {raw_r:,.0f} | {floor_r / raw_r:.2f} | "
+                             f"{app_r / floor_r:.2f} | {cpu_total(r_cpu) / cpu_total(f_cpu):.2f} "
+                             f"| {cpu_total(f_cpu) / cpu_total(a_cpu):.2f} | "
+                             f"{(a_cpu[1] or 0) - (f_cpu[1] or 0):.1f} |")
     if before:
         lines += ["", f"The app before these changes (`{args.before}`, same machine, same run, "
                   "right after the app above at each client count):", "",
@@ -438,13 +580,20 @@ def main() -> None:
                          f"{rates[2] / base[2]:.2f} | {rates[1] / rates[2]:.2f} |")
     body = "\n".join(lines)
     write_section("Transitions over HTTP", body)
-    record_figures("transitions", figures(chain, scaling))
+    record_figures("transitions", figures(chain, scaling, floor, cpu))
     print(body)
 
 
-def figures(chain: list, scaling: list) -> dict[str, dict]:
-    """Targets 1 and 2 from the chain and the independent-steps runs (rates from (seconds,
-    latencies, requests))."""
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 2)
+
+
+def figures(chain: list, scaling: list, floor: dict[str, list] | None = None,
+            cpu: dict[tuple[str, int], Cpu] | None = None
+            ) -> dict[str, dict]:
+    """Targets 1 and 2 from the chain and the independent-steps runs, and the stack floor's
+    runs by driver, one per chain run (rates from (seconds, latencies, requests)), with the
+    CPU ms per request by (run, clients): ("app", "raw" or the floor's driver)."""
     def rate(r: tuple) -> float:
         return r[2] / r[0]
 
@@ -467,6 +616,43 @@ def figures(chain: list, scaling: list) -> dict[str, dict]:
                      f"{(os.cpu_count() or 1) * 1000 / (rate(raw_at[worst_c]) / 2):.1f} ms of "
                      f"the {os.cpu_count()} cores' CPU per request for the app, PostgreSQL "
                      "and the clients together."}
+        if cpu:
+            out["1"]["cpu_ms"] = {run: [dict(clients=c, client=_round(v[0]), server=_round(v[1]),
+                                             postgres=_round(v[2]), total=_round(cpu_total(v)))
+                                        for (r_, c), v in cpu.items() if r_ == run]
+                                  for run in dict.fromkeys(r_ for r_, _ in cpu)}
+        if floor:
+            def by_cpu(x: str, y: str, c: int) -> float | None:
+                return (cpu_total(cpu[x, c]) / cpu_total(cpu[y, c])
+                        if cpu and (x, c) in cpu and (y, c) in cpu else None)
+
+            out["1"]["floor"] = {d: [
+                {"clients": c, "per_s": round(rate(f), 1),
+                 "floor_raw": round(rate(f) / rate(r), 3),
+                 "app_floor": round(rate(a) / rate(f), 3),
+                 "floor_raw_by_cpu": _round(by_cpu("raw", d, c)),
+                 "app_floor_by_cpu": _round(by_cpu(d, "app", c))}
+                for (c, a, r), f in zip(chain, runs, strict=True)] for d, runs in floor.items()}
+
+            def each(of: Callable[[tuple, tuple, tuple], float]) -> str:
+                return "; ".join(FLOOR_DRIVERS[d] + " " + ", ".join(
+                    f"{of(a, r, f):.2f}" for (_, a, r), f in zip(chain, runs, strict=True))
+                    for d, runs in floor.items())
+
+            out["1"]["limit"] += (
+                " A minimal Flask app on the same stack running only those statements "
+                f"(bench/floor_app.py, the stack floor) reaches × raw SQL: "
+                f"{each(lambda a, r, f: rate(f) / rate(r))} at {at} — the cap HTTP, Flask, "
+                "gunicorn and the Python clients put on any app here; Landflow reaches × that "
+                f"floor: {each(lambda a, r, f: rate(a) / rate(f))}.")
+            if cpu and all((d, c) in cpu for d in [*floor, "app", "raw"] for c, _, _ in chain):
+                def ms(run: str) -> str:
+                    return ", ".join(f"{cpu_total(cpu[run, c]):.1f}" for c, _, _ in chain)
+
+                out["1"]["limit"] += (
+                    " CPU per request (clients, server and PostgreSQL, ms): raw SQL "
+                    f"{ms('raw')}; " + "; ".join(f"{FLOOR_DRIVERS[d]} floor {ms(d)}"
+                                                 for d in floor) + f"; app {ms('app')}.")
     if scaling:
         (c1, a1, r1, o1), (cn, an, rn, on) = scaling[0], scaling[-1]
         app, raw, old = rate(an) / rate(a1), rate(rn) / rate(r1), rate(on) / rate(o1)
