@@ -117,6 +117,7 @@ class LeanRows:
         self.today = today
         self.general = general
         self.checked = False
+        self.accepted = 0
         self.seen: set[str] = set()
         self.code_max = _text_limit("code")
         self.township_max = _text_limit("township")
@@ -164,6 +165,7 @@ class LeanRows:
                 self.enabled = False
                 return None
         self.seen.add(lean[0])
+        self.accepted += 1
         return lean
 
     def _amount(self, v: str) -> tuple[int, str]:
