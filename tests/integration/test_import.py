@@ -237,14 +237,16 @@ def _landed(runtime):
     skip_event = {"id", "stream", "parcel_id", "hash", "recorded_at"}
     with runtime.reader() as uow:
         s = uow.session
+        ours = select(Parcel.id).where(Parcel.code.like("%LEAN-%") | (Parcel.code == "IMP-9"))
         parcels = sorted(
             tuple((c.key, getattr(p, c.key)) for c in Parcel.__table__.columns
                   if c.key not in skip_parcel)
-            for p in s.execute(select(Parcel)).scalars())
+            for p in s.execute(select(Parcel).where(Parcel.id.in_(ours))).scalars())
         events = sorted(
             tuple((c.key, json.dumps(getattr(e, c.key), sort_keys=True, default=str))
                   for c in AuditEvent.__table__.columns if c.key not in skip_event)
-            for e in s.execute(select(AuditEvent).where(AuditEvent.kind == "create")).scalars())
+            for e in s.execute(select(AuditEvent).where(AuditEvent.parcel_id.in_(ours)))
+            .scalars())
         batches = [(b.data["count"], b.data["first_code"], b.data["last_code"])
                    for b in s.execute(select(OutboxEvent).where(
                        OutboxEvent.type == "import.batch").order_by(OutboxEvent.seq)).scalars()]

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -226,3 +227,35 @@ def test_amounts_are_written_as_their_decimal_is():
         cents, written = lean._amount(text)
         assert written == str(Decimal(text).quantize(Decimal("0.01")))
         assert cents == int(Decimal(text) * 100)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(['a', '代', ',', '"', '\n', '\r', ' ', "'", '\x00']),
+                    max_size=60))
+def test_csv_records_are_what_the_csv_reader_reads(text, tmp_path_factory):
+    """The import's CSV reading (plain lines split at commas, the rest by csv) gives the lines
+    and cells csv.reader gives, and fails where it fails."""
+    import csv
+
+    from workflow.operator.importer import read_items
+
+    path = tmp_path_factory.mktemp("csv") / "rows.csv"
+    path.write_text("code,township\r\n" + text, encoding="utf-8", newline="")
+
+    def by_csv():
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            next(reader)
+            return [(reader.line_num, cells) for cells in reader if cells]
+
+    def ours():
+        shape, items = read_items(path)
+        return [(line, item.split(",") if type(item) is str else item) for line, item in items]
+
+    try:
+        expected = by_csv()
+    except csv.Error as err:
+        with pytest.raises(csv.Error, match=str(err)):
+            ours()
+        return
+    assert ours() == expected

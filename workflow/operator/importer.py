@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -101,8 +102,10 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def read_items(path: Path) -> tuple[CsvShape | None, Iterator[tuple[int, Any]]]:
-    """``read_rows`` with a CSV line left as its cells (a list; ``shape.row`` makes the raw
-    fields of it): the lean path reads cells, and cells cost less to send to a worker."""
+    """``read_rows`` with a CSV line left as it is read: a plain line as its text (its cells
+    are ``text.split(",")``), any other as its cells (a list); ``shape.row`` makes the raw
+    fields of either. The lean path reads cells, and a line costs less to send to a worker
+    than its cells or a dict."""
     if path.suffix.lower() in (".geojson", ".json"):
         text = path.read_text(encoding="utf-8")
         return None, ((n, _feature_row(feature))
@@ -113,14 +116,29 @@ def read_items(path: Path) -> tuple[CsvShape | None, Iterator[tuple[int, Any]]]:
     if header is None:
         f.close()
         return None, iter(())
+    return CsvShape(header), _csv_records(f, reader.line_num)
 
-    def lines() -> Iterator[tuple[int, list[str]]]:
-        with f:
-            for cells in reader:
-                if cells:  # empty lines are skipped, as csv.DictReader does
-                    yield reader.line_num, cells
 
-    return CsvShape(header), lines()
+def _csv_records(f: Any, line: int) -> Iterator[tuple[int, str | list[str]]]:
+    """(line number where the record ends, record) for the rest of ``f``, as ``csv.reader``
+    reads it (an empty line is skipped). A line without a quote, NUL or lone carriage return
+    and within csv's field size limit is one record whose cells are its text split at commas;
+    csv reads every other record itself (and raises where it raises)."""
+    limit = csv.field_size_limit()
+    lines = iter(f)
+    for physical in lines:
+        line += 1
+        body = (physical[:-2] if physical[-2:] == "\r\n" else physical[:-1]
+                if physical[-1:] == "\n" else physical)
+        if '"' in body or "\r" in body or "\x00" in body or len(body) > limit:
+            reader = csv.reader(itertools.chain((physical,), lines))
+            cells = next(reader)
+            line += reader.line_num - 1
+            if cells:
+                yield line, cells
+        elif body:
+            yield line, body
+    f.close()
 
 
 class CsvShape:
@@ -134,7 +152,9 @@ class CsvShape:
         self.integer_columns = [c for c in INTEGER_COLUMNS if c in self.names]
         self.code_at = self.names.index("code") if "code" in self.names else None
 
-    def row(self, cells: list[str]) -> dict[str, Any]:
+    def row(self, cells: str | list[str]) -> dict[str, Any]:
+        if type(cells) is str:
+            cells = cells.split(",")
         # Cells the export neutralised for spreadsheets come back as they were (only a cell
         # starting with a quote can be one).
         if self.repeated:
@@ -156,8 +176,10 @@ class CsvShape:
             row["geometry"] = _geometry_cell(row["geometry"])
         return row
 
-    def code(self, cells: list[str]) -> Any:
+    def code(self, cells: str | list[str]) -> Any:
         """``row(cells).get("code")`` without the rest of the row."""
+        if type(cells) is str:
+            cells = cells.split(",")
         if self.repeated or self.code_at is None:
             return self.row(cells).get("code")
         v = cells[self.code_at] if self.code_at < len(cells) else ""
@@ -270,6 +292,8 @@ def import_file(runtime: Runtime, path: Path, *, batch_size: int = 5000,
 def _validate(line: int, item: Any, shape: CsvShape | None, lean: LeanRows | None,
               validate: Validator, good: list[tuple[int, Any]], report: ImportReport) -> None:
     """One row into ``good`` (a lean row, or a survey) or into the report's rejections."""
+    if type(item) is str:
+        item = item.split(",")
     if type(item) is list:
         if lean is not None:
             row = lean(item, line)
@@ -354,7 +378,7 @@ def _import_parallel(runtime: Runtime, path: Path, batch_size: int, workers: int
         batch: list[tuple[int, Any]] = []
         for line, item in items:
             report.rows += 1
-            # A CSV line goes to its worker as cells (cheaper to send than a dict).
+            # A CSV line goes to its worker as read (cheaper to send than a dict).
             code = shape.code(item) if shape is not None else item.get("code")
             if isinstance(code, str) and code in seen:
                 report.rejected.append(Rejection(line, code, {
