@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 import shapely
 from marshmallow import ValidationError
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from workflow import law
 from workflow.access import Actor
@@ -36,7 +36,7 @@ from workflow.errors import ValidationFailed
 from workflow.models import AuditEvent, Parcel, Township
 from workflow.operator.fastload import FastLoader
 from workflow.operator.features import Unreadable, features
-from workflow.operator.leanrows import LEAN_PARCEL_COLUMNS, LeanRows, copy_text
+from workflow.operator.leanrows import LEAN_PARCEL_COLUMNS, LeanRows, compile_template, copy_text
 from workflow.operator.schemas import (
     IMPORT_COLUMNS,
     INTEGER_COLUMNS,
@@ -432,9 +432,7 @@ def _land(runtime: Runtime, batch: list[tuple[int, Any]],
         s = uow.session
         codes = [survey[0] if type(survey) is tuple else survey["code"] for _, survey in batch]
         if s.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-            # One array parameter instead of thousands of bind parameters.
-            existing = set(s.execute(text("SELECT code FROM parcels WHERE code = ANY(:codes)"),
-                                     {"codes": codes}).scalars())
+            existing = _existing_codes(s, codes)
         else:
             existing = set(s.execute(select(Parcel.code).where(Parcel.code.in_(codes))).scalars())
         if existing:
@@ -585,6 +583,8 @@ class _CreateHasher:
 
     def __init__(self) -> None:
         self.templates: dict[Any, str | None] = {}
+        # The verified templates of lean rows, compiled (``compile_template``).
+        self.fills: dict[Any, Callable[..., str]] = {}
 
     def _template(self, event: dict[str, Any]) -> str | None:
         probe = {**event_body(event), "payload": 0}
@@ -618,12 +618,15 @@ class _CreateHasher:
     def lean(self, pid: int, day: str, law_set: str, now: Any,
              rule_results: list[dict[str, Any]], payload_json: str) -> str:
         """The hash of a lean row's create event (``day`` in ISO form)."""
-        template = self.templates.get((law_set, now, 1))
-        if template is None:  # the first of its template, or no template: the general way
+        fill = self.fills.get((law_set, now))
+        if fill is None:  # the first of its template, or no template: the general way
             event = _create_event(pid, now, date.fromisoformat(day), law_set, rule_results)
-            return self(event, payload_json)
-        text = template.format(p=pid, d=day, j=payload_json)
-        return hashlib.sha256((GENESIS + text).encode("utf-8")).hexdigest()
+            digest = self(event, payload_json)
+            template = self.templates.get((law_set, now, 1))
+            if template is not None:
+                self.fills[(law_set, now)] = compile_template(GENESIS + template, ("p", "d", "j"))
+            return digest
+        return hashlib.sha256(fill(pid, day, payload_json).encode("utf-8")).hexdigest()
 
     @staticmethod
     def _hash(template: str, event: dict[str, Any], payload_json: str) -> str:
@@ -681,11 +684,28 @@ def _overlay(session: Any, batch: list[tuple[int, dict[str, Any]]],
     return placed
 
 
+def _existing_codes(session: Any, codes: list[str]) -> set[str]:
+    """Which of ``codes`` the parcels table has (PostgreSQL): one text parameter split by the
+    server (no code holds a control character: every one was validated), not an array of
+    thousands of values adapted one by one."""
+    joined = "\x1f".join(codes)
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        if joined.count("\x1f") == len(codes) - 1:
+            cur.execute("SELECT code FROM parcels WHERE code = ANY(string_to_array(%s, chr(31)))",
+                        (joined,))
+        else:
+            cur.execute("SELECT code FROM parcels WHERE code = ANY(%s)", (codes,))
+        return {code for (code,) in cur.fetchall()}
+
+
 def _allocate_ids(session: Any, n: int) -> list[int]:
     if session.bind.dialect.name == "postgresql":
-        return list(session.execute(text(
-            "SELECT nextval(pg_get_serial_sequence('parcels', 'id')) "
-            "FROM generate_series(1, :n)"), {"n": n}).scalars())
+        raw = session.connection().connection.driver_connection
+        with raw.cursor() as cur:
+            cur.execute("SELECT nextval(pg_get_serial_sequence('parcels', 'id')) "
+                        "FROM generate_series(1, %s)", (n,))
+            return [pid for (pid,) in cur.fetchall()]
     # SQLite: the write lock taken at BEGIN IMMEDIATE makes max(id) ours until COMMIT.
     start = session.execute(select(func.coalesce(func.max(Parcel.id), 0))).scalar_one()
     return list(range(start + 1, start + n + 1))

@@ -17,10 +17,12 @@ shape of row).
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
+from typing import Any
 
 from marshmallow import fields, missing
 
@@ -57,6 +59,26 @@ def copy_text(value: str) -> str:
     """A string as a COPY text field. Control characters are refused before text gets here;
     a backslash is the one character left that COPY reads specially."""
     return value.replace("\\", "\\\\") if "\\" in value else value
+
+
+def compile_template(template: str, slots: tuple[str, ...]) -> Callable[..., str]:
+    """A ``str.format`` template of named slots as a function of those slots, in that order:
+    one f-string of the template's literal parts and the slots' values (no parsing and no
+    keyword arguments per call; a few times faster than ``template.format``)."""
+    namespace: dict[str, Any] = {}
+    body = []
+    for n, (literal, name, _spec, _conversion) in enumerate(string.Formatter().parse(template)):
+        if literal:
+            namespace[f"_{n}"] = literal
+            body.append(f"{{_{n}}}")
+        if name is not None:
+            if name not in slots:
+                raise ValueError(f"template slot {name!r}")
+            body.append(f"{{{name}}}")
+    source = f"def fill({', '.join(slots)}):\n    return f\"{''.join(body)}\"\n"
+    exec(source, namespace)  # noqa: S102 - made here of identifiers and placeholders only
+    fill: Callable[..., str] = namespace["fill"]
+    return fill
 
 
 def json_text(value: str) -> str:
@@ -132,10 +154,12 @@ class LeanRows:
 
     # --- templates, made by canonical_json -------------------------------------------------
 
-    @staticmethod
-    def _payload_template(source: str) -> Callable[..., str]:
-        slots = ("code", "township", "ownership", "effective_date", *AMOUNTS,
-                 "farmland_grade", "in_development_boundary", "line")
+    _SLOTS = ("code", "township", "ownership", "effective_date", *AMOUNTS, "farmland_grade",
+              "in_development_boundary", "line")
+
+    @classmethod
+    def _payload_template(cls, source: str) -> Callable[..., str]:
+        slots = cls._SLOTS
         marks = {s: f"\x01{s}" for s in slots}
         probe = {"code": marks["code"], "township": marks["township"],
                  "ownership": marks["ownership"], "effective_date": marks["effective_date"],
@@ -148,7 +172,7 @@ class LeanRows:
             if text.count(mark) != 1:
                 raise AssertionError(f"payload template: {s}")
             text = text.replace(mark, "{%s}" % s)  # noqa: UP031 - a format slot
-        return text.format
+        return compile_template(text, slots)
 
     # --- one row ------------------------------------------------------------------------------
 
@@ -233,14 +257,14 @@ class LeanRows:
             raise _Declined
         day = day or self.today.isoformat()
         law_set = self._day(day)
-        amount = self._amount
-        farmland, farmland_t = amount(farmland_c)
-        paddy, paddy_t = amount(paddy_c)
-        other, other_t = amount(other_c)
-        unused, unused_t = amount(unused_c)
-        construction, construction_t = amount(construction_c)
-        basic, basic_t = amount(basic_c)
-        red, red_t = amount(red_c)
+        cached, amount = self._amounts.get, self._amount
+        farmland, farmland_t = cached(farmland_c) or amount(farmland_c)
+        paddy, paddy_t = cached(paddy_c) or amount(paddy_c)
+        other, other_t = cached(other_c) or amount(other_c)
+        unused, unused_t = cached(unused_c) or amount(unused_c)
+        construction, construction_t = cached(construction_c) or amount(construction_c)
+        basic, basic_t = cached(basic_c) or amount(basic_c)
+        red, red_t = cached(red_c) or amount(red_c)
         if grade_cell:
             if grade_cell not in self._grades:
                 raise _Declined
@@ -260,13 +284,11 @@ class LeanRows:
                 or basic > farmland or red > total):
             raise _Declined
         total_t = f"{total // 100}.{total % 100:02d}"
+        # The slots in _SLOTS order: code, township, ownership, date, AMOUNTS, grade, inside, line.
         payload = self._payload(
-            code=json_text(code), township=place[1], ownership=f'"{ownership}"',
-            effective_date=f'"{day}"', farmland_m2=f'"{farmland_t}"', paddy_m2=f'"{paddy_t}"',
-            other_agricultural_m2=f'"{other_t}"', unused_m2=f'"{unused_t}"',
-            construction_m2=f'"{construction_t}"', basic_farmland_m2=f'"{basic_t}"',
-            red_line_m2=f'"{red_t}"', farmland_grade=grade_json,
-            in_development_boundary=inside_json, line=line)
+            json_text(code), place[1], f'"{ownership}"', f'"{day}"', f'"{farmland_t}"',
+            f'"{paddy_t}"', f'"{other_t}"', f'"{unused_t}"', f'"{construction_t}"',
+            f'"{basic_t}"', f'"{red_t}"', grade_json, inside_json, line)
         parcel = (f"{copy_text(code)}\t{place[0]}\t{ownership}\tsurveyed\t1\t{day}\t{day}\t"
                   f"{farmland_t}\t{paddy_t}\t{grade_copy}\t{other_t}\t{unused_t}\t"
                   f"{construction_t}\t{total_t}\t{basic_t}\t{red_t}\t{inside_copy}\tdeclared")
