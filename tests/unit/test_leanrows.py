@@ -259,3 +259,14 @@ def test_csv_records_are_what_the_csv_reader_reads(text, tmp_path_factory):
             ours()
         return
     assert ours() == expected
+
+
+def test_read_rows_gives_the_raw_fields_of_plain_and_quoted_lines(tmp_path):
+    from workflow.operator.importer import read_rows
+
+    path = tmp_path / "rows.csv"
+    path.write_text('code,township,farmland_grade\nP-1,南宾街道,5\n"P,2",,x\n\nP-3\n',
+                    encoding="utf-8")
+    assert list(read_rows(path)) == [
+        (2, {"code": "P-1", "township": "南宾街道", "farmland_grade": 5}),
+        (3, {"code": "P,2", "farmland_grade": "x"}), (5, {"code": "P-3"})]

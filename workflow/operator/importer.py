@@ -98,7 +98,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     rejected with its reasons; the file reads on."""
     shape, items = read_items(path)
     for line, item in items:
-        yield line, item if shape is None or type(item) is not list else shape.row(item)
+        yield line, item if shape is None else shape.row(item)
 
 
 def read_items(path: Path) -> tuple[CsvShape | None, Iterator[tuple[int, Any]]]:
@@ -349,7 +349,7 @@ def _worker_batch(args: tuple[list[tuple[int, Any]], str, list[str] | None]) -> 
     validate.seen = set()  # repeats across the file were removed before the batches were cut
     shape = lean = None
     if header is not None:
-        key = tuple(header)
+        key = (tuple(header), source)  # the file's name is in every payload
         if key not in _WORKER["lean"]:
             shape = CsvShape(header)
             _WORKER["lean"][key] = (shape, _lean_rows(shape, townships, today, source))
