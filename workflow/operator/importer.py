@@ -703,8 +703,11 @@ def _allocate_ids(session: Any, n: int) -> list[int]:
     if session.bind.dialect.name == "postgresql":
         raw = session.connection().connection.driver_connection
         with raw.cursor() as cur:
-            cur.execute("SELECT nextval(pg_get_serial_sequence('parcels', 'id')) "
-                        "FROM generate_series(1, %s)", (n,))
+            # The sequence looked up once (MATERIALIZED): in the select list the lookup runs
+            # for every id and costs ten times the nextval itself.
+            cur.execute("WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('parcels', 'id')"
+                        "::regclass AS seq) SELECT nextval(seq) FROM s, generate_series(1, %s)",
+                        (n,))
             return [pid for (pid,) in cur.fetchall()]
     # SQLite: the write lock taken at BEGIN IMMEDIATE makes max(id) ours until COMMIT.
     start = session.execute(select(func.coalesce(func.max(Parcel.id), 0))).scalar_one()
