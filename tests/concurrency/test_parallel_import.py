@@ -39,3 +39,27 @@ def test_poisoned_rows_are_rejected_by_the_workers_too(committed_runtime, tmp_pa
     assert report.rows == 10 and report.imported == 8
     assert {r.line: {f for f, _ in _flatten(r.errors)} for r in report.rejected} == {
         4: {"geometry.coordinates.0"}, 9: {"farmland_grade"}}
+
+
+def test_rows_without_a_boundary_take_the_lean_path_in_the_workers(committed_runtime, tmp_path):
+    from workflow.models import AuditEvent
+
+    rows = [row(n, geometry="") for n in range(1, 41)]
+    rows[5] = row(6, geometry="", paddy_m2="9999")  # bad
+    rows[9] = row(10)  # with a boundary: the general path, in the same batch
+    rows.append(row(3, geometry=""))  # repeated in the file
+    path = tmp_path / "flat.csv"
+    write_csv(path, rows)
+    report = import_file(committed_runtime, path, batch_size=7, workers=2)
+    assert report.rows == 41 and report.imported == 39
+    assert {r.line for r in report.rejected} == {7, 42}
+    with committed_runtime.reader() as uow:
+        s = uow.session
+        events = {e.parcel_id: e for e in s.execute(select(AuditEvent)).scalars()}
+        parcels = s.execute(select(Parcel)).scalars().all()
+        assert len(parcels) == len(events) == 39
+        for p in parcels:
+            payload = events[p.id].payload
+            assert payload["code"] == p.code and payload["import"]["line"] == int(p.code[4:]) + 1
+            assert (p.geometry is None) == (p.code != "IMP-10")
+        assert verify_chains(s).ok

@@ -226,3 +226,82 @@ def test_a_poisoned_geojson_feature_is_rejected_and_the_rest_import(runtime, tmp
         codes = set(uow.session.execute(select(Parcel.code).where(
             Parcel.code.like("GEO-%"))).scalars())
     assert codes == {"GEO-1", "GEO-8"}
+
+
+def _landed(runtime):
+    """Every imported parcel and create event, less what differs between two imports of one
+    file (ids, hashes over them, timestamps)."""
+    from workflow.models import AuditEvent
+
+    skip_parcel = {"id", "created_at", "updated_at", "audit_hash"}
+    skip_event = {"id", "stream", "parcel_id", "hash", "recorded_at"}
+    with runtime.reader() as uow:
+        s = uow.session
+        ours = select(Parcel.id).where(Parcel.code.like("%LEAN-%") | (Parcel.code == "IMP-9"))
+        parcels = sorted(
+            tuple((c.key, getattr(p, c.key)) for c in Parcel.__table__.columns
+                  if c.key not in skip_parcel)
+            for p in s.execute(select(Parcel).where(Parcel.id.in_(ours))).scalars())
+        events = sorted(
+            tuple((c.key, json.dumps(getattr(e, c.key), sort_keys=True, default=str))
+                  for c in AuditEvent.__table__.columns if c.key not in skip_event)
+            for e in s.execute(select(AuditEvent).where(AuditEvent.parcel_id.in_(ours)))
+            .scalars())
+        batches = [(b.data["count"], b.data["first_code"], b.data["last_code"])
+                   for b in s.execute(select(OutboxEvent).where(
+                       OutboxEvent.type == "import.batch").order_by(OutboxEvent.seq)).scalars()]
+        assert verify_chains(s).ok
+    return parcels, events, batches
+
+
+def test_rows_without_a_boundary_land_alike_by_the_lean_and_the_general_path(
+        runtime, tmp_path, monkeypatch, backend):
+    """The lean path (PostgreSQL, CSV rows without a boundary) writes what the general path
+    writes, rejects nothing itself, and keeps the hash chains whole."""
+    from workflow.operator import importer
+
+    def plain(n, **over):
+        r = row(n, geometry="", **over)
+        r[0] = over.get("code", f"LEAN-{n}")
+        return r
+
+    write_csv(tmp_path / "flat.csv", [
+        plain(1), plain(2, farmland_m2="6000", paddy_m2="", other_agricultural_m2="7.5"),
+        plain(3, effective_date="", in_development_boundary="false", ownership="state"),
+        plain(4, paddy_m2="7000"),                        # paddy larger than farmland
+        plain(5, township="不存在乡"),                      # unknown township
+        plain(1),                                         # repeated in the file
+        plain(6, effective_date="2099-01-01"),            # in the future
+        plain(7, farmland_grade="05", in_development_boundary="1"),  # the general path's
+        plain(8, code="'=LEAN-8"),                        # neutralised by an export
+        row(9),                                           # with a boundary: the general path
+        plain(10, township="500240001", farmland_m2="0", paddy_m2="0", farmland_grade=""),
+        plain(11, code="LEAN-a\\b\"c", red_line_m2="10000.01"),  # red line past the total
+        plain(12, code="LEAN-a\\b\"c"),
+        plain(13, farmland_m2="100000000000.01"),          # past the largest area
+    ])
+    made = []
+    real = importer._lean_rows
+
+    def spy(*args):
+        made.append(real(*args))
+        return made[-1]
+
+    def run():
+        savepoint = runtime.test_connection.begin_nested()
+        report = import_file(runtime, tmp_path / "flat.csv", batch_size=4)
+        landed = _landed(runtime)
+        savepoint.rollback()
+        return ([(r.line, r.code, r.errors) for r in report.rejected],
+                report.imported, report.batches, landed)
+
+    monkeypatch.setattr(importer, "_lean_rows", spy)
+    lean = run()
+    if backend == "postgresql":
+        assert made[0].accepted == 5
+    monkeypatch.setattr(importer, "_lean_rows", lambda *args: None)
+    general = run()
+    assert lean == general
+    rejected, imported, _, (parcels, _, _) = lean
+    assert {line for line, _, _ in rejected} == {5, 6, 7, 8, 13, 15}
+    assert imported == len(parcels) == 8
