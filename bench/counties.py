@@ -283,16 +283,20 @@ def abba(dsn: str, full: Callable[[str], tuple[float, int]],
 
 def reading(spread_waiting: float, one_county_busy: float, n: int = 8) -> str:
     """What limits the 8-county ratio, from the lock waits of the spread runs (the more of
-    HTTP and raw SQL) and how busy the CPU was while one county ran alone."""
+    HTTP and raw SQL) and how busy the CPU was while one county ran alone: ``n`` counties need
+    about ``n`` × that share of the machine, and more than the whole of it is out of reach."""
     if spread_waiting >= NO_WAITS:
         return (f"Writers in different counties still waited on locks ({spread_waiting:.2f} "
                 "backends on average): something is shared across counties")
-    if one_county_busy >= SATURATED:
-        return ("The cores, not the counties: no writer waited on a lock across counties, and "
-                "the CPU was already busy while one county ran alone (its run and whatever "
-                f"else the machine did), so {n} × its rate is out of reach")
-    return ("No writer waited on a lock across counties, and the CPU had room during one "
-            "county's run: the shortfall is neither the counties nor the cores")
+    need = n * one_county_busy
+    if need >= SATURATED:
+        return ("The cores, not the counties: no writer waited on a lock across counties, but "
+                f"one county's run alone kept the cores {one_county_busy:.0%} busy (its run and "
+                f"whatever else the machine did), so {n} counties at once would need about "
+                f"{need:.1f} × this machine: the cores allow a ratio of about "
+                f"{min(1.0, 1 / need):.2f}")
+    return ("No writer waited on a lock across counties, and the cores had room for "
+            f"{n} × one county's run: the shortfall is neither the counties nor the cores")
 
 
 def main() -> None:

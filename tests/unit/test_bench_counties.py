@@ -26,5 +26,9 @@ def test_the_limit_is_read_from_the_spread_lock_waits_then_the_cpu() -> None:
     # Lock waits across counties decide first, however busy the cores were.
     assert counties.reading(0.10, 1.0).startswith("Writers in different counties still waited")
     assert counties.reading(0.09, 0.8).startswith("The cores, not the counties")
-    assert counties.reading(0.0, 0.79).startswith("No writer waited on a lock across counties, "
-                                                  "and the CPU had room")
+    # One county at 55% of the cores: 8 need 4.4 × the machine, about 0.23 of 8 × its rate.
+    half = counties.reading(0.0, 0.55)
+    assert half.startswith("The cores, not the counties") and "4.4 ×" in half
+    assert "about 0.23" in half
+    assert counties.reading(0.0, 0.09).startswith("No writer waited on a lock across counties, "
+                                                  "and the cores had room")
