@@ -152,3 +152,17 @@ def chain_database(name: str, secret: str, area_m2: str
         "paddy_m2": "0", "grade": 1, "accepted_on": "2025-01-01"}))
     rt.engine.dispose()
     return url, tokens, township_id, account_id
+
+
+def process_cpu(pid: int, parent: bool = False) -> float:
+    """CPU seconds (user + system) used so far by a local process (0 once it is gone), or with
+    ``parent`` by it and its children (a gunicorn master and its workers)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat") if parent else [Path(f"/proc/{pid}/stat")]:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended while we looked
+        if stat.parent.name == str(pid) or int(fields[1]) == pid:  # fields[1]: the parent
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total

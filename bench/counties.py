@@ -39,6 +39,7 @@ from bench.common import (  # noqa: E402
     chain_database,
     cpu_jiffies,
     machine,
+    process_cpu,
     psycopg_dsn,
     record_figures,
     stamp,
@@ -193,23 +194,6 @@ def run_raw(dsn: str, counties: list[dict], per_county: int, parcels: int, count
     return run_clients(work, clients, barrier), done[0]
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its children, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total
-
-
 class Run(NamedTuple):
     elapsed: float
     steps: int
@@ -325,13 +309,13 @@ def main() -> None:
     try:
         wait_for(port)
         run_http(port, tokens, counties[:2], 1, 1, "WARM")
-        cpu0 = server_cpu(server.pid)
+        cpu0 = process_cpu(server.pid, parent=True)
         one_app = measured(dsn, lambda: run_http(port, tokens, shizhu, per, k, "A1"))
-        cpu1 = server_cpu(server.pid)
+        cpu1 = process_cpu(server.pid, parent=True)
         full_app, all_app = abba(
             dsn, lambda tag: run_http(port, tokens, shizhu, n * per, k, "AN" + tag),
             lambda tag: run_http(port, tokens, counties, per, k, "A8" + tag))
-        cpu2 = server_cpu(server.pid)
+        cpu2 = process_cpu(server.pid, parent=True)
     finally:
         server.terminate()
         server.wait(20)

@@ -34,7 +34,15 @@ sys.path.insert(0, str(_HERE.parent))
 
 import psycopg  # noqa: E402
 
-from bench.common import fresh_database, machine, psycopg_dsn, record_figures, stamp, write_section  # noqa: E402
+from bench.common import (  # noqa: E402
+    fresh_database,
+    machine,
+    process_cpu,
+    psycopg_dsn,
+    record_figures,
+    stamp,
+    write_section,
+)
 
 HEADER = ["code", "township", "ownership", "effective_date", "farmland_m2", "paddy_m2",
           "farmland_grade", "other_agricultural_m2", "unused_m2", "construction_m2",
@@ -105,7 +113,6 @@ class BackendCpu:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _scan(self) -> dict[int, float]:
-        tick = os.sysconf("SC_CLK_TCK")
         found = {}
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
@@ -115,11 +122,9 @@ class BackendCpu:
                     cmd = f.read().decode(errors="replace")
                 if not cmd.startswith("postgres:") or self.tag not in cmd:
                     continue
-                with open(f"/proc/{entry.name}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+            found[int(entry.name)] = process_cpu(int(entry.name))
         return found
 
     def _sample(self) -> None:

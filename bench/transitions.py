@@ -44,6 +44,7 @@ from bench.common import (  # noqa: E402
     chain_database,
     machine,
     percentiles,
+    process_cpu,
     psycopg_dsn,
     record_figures,
     stamp,
@@ -359,20 +360,6 @@ def row(label: str, n: int, s: float, lat: list[float], cpu: Cpu | None = None) 
 # CPU time, unlike the rates, hardly depends on what else the shared machine runs: per request,
 # (clients', gunicorn server's or None, PostgreSQL backends') CPU ms.
 Cpu = tuple[float, float | None, float]
-
-
-def process_cpu(pid: int, parent: bool = False) -> float:
-    """CPU seconds (user + system) used so far by a local process (0 once it is gone), or with
-    ``parent`` by it and its children (a gunicorn master and its workers)."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat") if parent else [Path(f"/proc/{pid}/stat")]:
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # a process that ended while we looked
-        if stat.parent.name == str(pid) or int(fields[1]) == pid:  # fields[1]: the parent
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 def backends_cpu(dsn: str) -> dict[int, float]:
